@@ -1,0 +1,5 @@
+import sys
+
+from baclotrack.cli import main
+
+sys.exit(main())
