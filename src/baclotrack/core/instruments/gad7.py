@@ -1,0 +1,83 @@
+"""GAD-7: Generalized Anxiety Disorder 7-item scale (7 items 0-3, total 0-21).
+
+Source: Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized
+anxiety disorder: the GAD-7. Arch Intern Med 2006;166:1092-1097. The GAD-7 is free to use
+(Pfizer, no permission required); the item wording below is the published wording.
+
+- Answers: over the last 2 weeks, "Not at all" (0) to "Nearly every day" (3).
+- Severity: 0-4 minimal, 5-9 mild, 10-14 moderate, 15-21 severe anxiety.
+- A total of 10 or more is the paper's cut-point for identifying probable generalised anxiety
+  disorder (sensitivity 89 %, specificity 82 %), so it is flagged for further evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from baclotrack.core.guidelines import Sex
+from baclotrack.core.instruments.base import Band, BandSet, Instrument, Item, Score, scale
+
+SOURCE: Final = "Spitzer et al. 2006 Arch Intern Med 166:1092"
+
+_ANCHORS = {0: "Not at all", 1: "Several days", 2: "More than half the days", 3: "Nearly every day"}
+
+GAD7_ITEMS: Final[tuple[Item, ...]] = tuple(
+    Item(number, text, scale(range(4), _ANCHORS))
+    for number, text in enumerate(
+        (
+            "Feeling nervous, anxious or on edge",
+            "Not being able to stop or control worrying",
+            "Worrying too much about different things",
+            "Trouble relaxing",
+            "Being so restless that it is hard to sit still",
+            "Becoming easily annoyed or irritable",
+            "Feeling afraid as if something awful might happen",
+        ),
+        start=1,
+    )
+)
+
+#: Severity bands, Spitzer et al. 2006.
+SEVERITY: Final = BandSet(
+    name="spitzer-2006",
+    bands=(
+        Band(0, 4, "Minimal anxiety"),
+        Band(5, 9, "Mild anxiety"),
+        Band(10, 14, "Moderate anxiety"),
+        Band(15, 21, "Severe anxiety"),
+    ),
+    source=SOURCE,
+)
+
+#: Cut-point for probable generalised anxiety disorder, Spitzer et al. 2006.
+GAD_CUTPOINT: Final = 10
+
+
+class Gad7(Instrument):
+    def __init__(self) -> None:
+        super().__init__(
+            id="gad-7",
+            name="GAD-7",
+            title="Generalized Anxiety Disorder 7-item scale",
+            source=SOURCE,
+            items=GAD7_ITEMS,
+        )
+        self._check_bands(SEVERITY)
+
+    def _score(self, answers: Mapping[int, int], sex: Sex | None) -> Score:
+        total = self.sum_of(answers, range(1, 8))
+        flags = []
+        if total >= GAD_CUTPOINT:
+            flags.append(
+                f"GAD-7 {total} is at or above {GAD_CUTPOINT}: probable generalised anxiety disorder; "
+                "further evaluation is recommended."
+            )
+        return Score(
+            instrument=self.id,
+            total=total,
+            minimum=self.minimum,
+            maximum=self.maximum,
+            band=SEVERITY.classify(total),
+            flags=flags,
+        )
