@@ -1,0 +1,358 @@
+"""The machinery shared by baclotrack's CSV formats: typed columns, whole-file checks, canonical writing.
+
+A format (:class:`CsvFormat`) is a tuple of :class:`Column` declarations. :func:`validate_table`
+reads every cell as text, parses each column with vectorised polars expressions and collects
+every impossible value as a :class:`RowProblem` (data row, column, reason) and every implausible
+one as a warning; :func:`finish` raises one :class:`CsvFormatError` carrying all problems, so a
+caller never gets half a file. :func:`write_table` writes a frame back in the canonical spelling
+that reads back to the same bytes. The formats themselves are in
+:mod:`baclotrack.exchange.csv_formats`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+import polars as pl
+
+from baclotrack.core.errors import InputError
+from baclotrack.core.instruments import INSTRUMENTS, InstrumentInputError
+
+#: Most problems listed in an error message; the full list is on the exception.
+MAX_PROBLEMS_IN_MESSAGE: Final = 20
+
+
+@dataclass(frozen=True, slots=True)
+class PlausibilityLimits:
+    """Values above these are possible but rare enough to ask the importer to confirm them.
+
+    ``drinks_per_day``: 40 standard drinks (400-560 g of ethanol) is beyond what is seen
+    outside severe dependence; a typing slip (4 -> 40, 5 -> 50) is the likelier cause.
+    ``dose_mg_per_day``: 300 mg/day is the highest ceiling of any baclofen protocol for
+    alcohol use disorder (Ameisen 2005, Alcohol Alcohol 40:147; the French RTU of 2014,
+    lowered to 80 mg/day in 2017; see FACTS.md "Baclofen").
+    """
+
+    drinks_per_day: float = 40.0
+    dose_mg_per_day: float = 300.0
+
+
+DEFAULT_LIMITS: Final = PlausibilityLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One problem in a CSV file: the data row (None for the whole file), the column and why."""
+
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [] if self.row is None else [f"data row {self.row}"]
+        where += [] if self.column is None else [f"column {self.column}"]
+        return f"{', '.join(where) or 'file'}: {self.reason}"
+
+
+class CsvFormatError(InputError):
+    """A CSV file with bad rows or columns; ``problems`` lists every one of them."""
+
+    def __init__(self, source: str, problems: Sequence[RowProblem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        shown = [f"  {p}" for p in self.problems[:MAX_PROBLEMS_IN_MESSAGE]]
+        more = len(self.problems) - len(shown)
+        if more:
+            shown.append(f"  ... and {more} more")
+        count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+        super().__init__(f"{source}: {count}, nothing was imported:\n" + "\n".join(shown))
+
+
+@dataclass(frozen=True)
+class CsvImport:
+    """A validated file: typed ``frame`` plus warnings that need the importer's confirmation."""
+
+    frame: pl.DataFrame
+    warnings: tuple[RowProblem, ...] = ()
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.warnings)
+
+
+Kind = Literal["id", "date", "number", "integer", "text", "answers"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a format: its type, whether it must be present and filled, and its range."""
+
+    name: str
+    kind: Kind
+    required: bool = False
+    filled: bool = False
+    maximum: float | None = None
+    plausible: Callable[[PlausibilityLimits], float] | None = None
+    what: str = ""
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """A CSV format: its columns in canonical order."""
+
+    name: str
+    columns: tuple[Column, ...]
+    extra_checks: tuple[Callable[[pl.DataFrame], list[RowProblem]], ...] = field(default=())
+    #: Whether a patient may have only one row per date (a day's totals) or several (a drink log).
+    one_row_per_day: bool = True
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def _read_text(text: str | bytes, source: str) -> pl.DataFrame:
+    """All cells as text; a UTF-8 byte-order mark (as Excel writes) is dropped."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CsvFormatError(source, [RowProblem(None, None, f"not UTF-8 text ({exc.reason})")]) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise CsvFormatError(source, [RowProblem(None, None, "the file is empty (a header row is needed)")])
+    # Spreadsheets often write "patient_id, date": names are compared without surrounding spaces.
+    names = [name.strip() for name in next(csv.reader(io.StringIO(text)))]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise CsvFormatError(source, [RowProblem(None, name, "column appears twice") for name in repeated])
+    try:
+        return pl.read_csv(io.StringIO(text), infer_schema=False, new_columns=names)
+    except pl.exceptions.PolarsError as exc:
+        # polars stops at the first bad record without saying where; the csv module finds them all.
+        ragged = [
+            RowProblem(row, None, f"has {len(record)} fields but the header has {len(names)}")
+            for row, record in enumerate(csv.reader(io.StringIO(text)), start=0)
+            if row > 0 and record and len(record) != len(names)
+        ]
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CsvFormatError(
+            source, ragged or [RowProblem(None, None, f"not a readable CSV file ({first_line})")]
+        ) from None
+
+
+def _check_header(frame: pl.DataFrame, fmt: CsvFormat) -> list[RowProblem]:
+    problems = [
+        RowProblem(None, c.name, "column is missing")
+        for c in fmt.columns
+        if c.required and c.name not in frame
+    ]
+    unknown = [name for name in frame.columns if name not in fmt.names]
+    problems += [
+        RowProblem(None, name, f"unknown column (known: {', '.join(fmt.names)})") for name in unknown
+    ]
+    return problems
+
+
+def _rows_where(
+    frame: pl.DataFrame, bad: pl.Expr, column: str, reason: Callable[[str], str]
+) -> list[RowProblem]:
+    """A problem for every row where ``bad`` holds; ``reason`` gets the cell text."""
+    hits = frame.with_row_index("__row__", offset=1).filter(bad.fill_null(False))
+    return [
+        RowProblem(int(r), column, reason(t))
+        for r, t in zip(hits["__row__"], hits[f"{column}__text"], strict=True)
+    ]
+
+
+def _got(problem: str) -> Callable[[str], str]:
+    return lambda cell: f"{problem} (got {cell!r})"
+
+
+def _parse_column(
+    frame: pl.DataFrame, column: Column, today: dt.date, limits: PlausibilityLimits
+) -> tuple[pl.Series, list[RowProblem], list[RowProblem]]:
+    """The parsed column, its impossible values (errors) and its implausible ones (warnings)."""
+    name = column.name
+    raw = pl.col(f"{name}__text")
+    # Free text keeps its spaces; everything else is compared without them.
+    text = raw if column.kind == "text" else raw.str.strip_chars()
+    blank = text.is_null() | (text == "")
+    parsed: pl.Expr
+    if column.kind == "date":
+        parsed = text.str.to_date("%Y-%m-%d", strict=False)
+    elif column.kind == "number":
+        parsed = text.cast(pl.Float64, strict=False)
+    elif column.kind == "integer":
+        parsed = text.cast(pl.Int64, strict=False)
+    else:
+        parsed = pl.when(blank).then(None).otherwise(text)
+    work = frame.select(pl.col(name).alias(f"{name}__text")).with_columns(
+        parsed.alias(name), blank.alias("__blank")
+    )
+    value = pl.col(name)
+    errors: list[RowProblem] = []
+    if column.filled:
+        errors += _rows_where(work, pl.col("__blank"), name, lambda _t: "is blank")
+    unparsed = value.is_null() & ~pl.col("__blank")
+    if column.kind == "date":
+        errors += _rows_where(work, unparsed, name, _got("not a date (YYYY-MM-DD)"))
+        errors += _rows_where(
+            work, value > today, name, _got(f"is in the future (after {today.isoformat()})")
+        )
+    elif column.kind in ("number", "integer"):
+        errors += _rows_where(work, unparsed, name, _got(f"must be {column.what or 'a number'}"))
+        if column.kind == "number":
+            errors += _rows_where(
+                work, value.is_nan() | value.is_infinite(), name, _got("must be a finite number")
+            )
+            # "-inf" is already reported as not finite; do not report it again as negative.
+            value = pl.when(value.is_finite()).then(value)
+        # Ratings and severities name their whole scale; amounts say which end was crossed.
+        too_low = f"must be {column.what}" if column.what else "must not be negative"
+        errors += _rows_where(work, value < 0, name, _got(too_low))
+        if column.maximum is not None:
+            too_high = (
+                f"must be {column.what}" if column.what else f"more than {column.maximum:g} is impossible"
+            )
+            errors += _rows_where(work, value > column.maximum, name, _got(too_high))
+    warnings: list[RowProblem] = []
+    if column.plausible is not None and column.maximum is not None:
+        limit = column.plausible(limits)
+        implausible = (value > limit) & (value <= column.maximum)
+        warnings += _rows_where(work, implausible, name, _got(f"more than {limit:g}: please confirm"))
+    return work.get_column(name), errors, warnings
+
+
+def _parse_answers(frame: pl.DataFrame, instrument_id: str) -> tuple[pl.Series, list[RowProblem]]:
+    """Item answers ("4 4 3 2 1 2 1 0 2 4", space-separated in item order), validated by the instrument."""
+    instrument = INSTRUMENTS[instrument_id]
+    values: list[list[int] | None] = []
+    problems: list[RowProblem] = []
+    for row, cell in enumerate(frame.get_column(instrument_id).to_list(), start=1):
+        if cell is None or not cell.strip():
+            values.append(None)
+            continue
+        try:
+            answers = [int(token) for token in cell.split()]
+            values.append(list(instrument.validate(answers).values()))
+        except ValueError as exc:
+            reason = str(exc) if isinstance(exc, InstrumentInputError) else "answers must be whole numbers"
+            problems.append(RowProblem(row, instrument_id, f"{reason} (got {cell!r})"))
+            values.append(None)
+    return pl.Series(instrument_id, values, dtype=pl.List(pl.Int64)), problems
+
+
+def _duplicates(frame: pl.DataFrame) -> list[RowProblem]:
+    """A problem for every row whose (patient_id, date) an earlier row already gave."""
+    indexed = frame.select("patient_id", "date").with_row_index("__row__", offset=1).drop_nulls()
+    first = indexed.group_by("patient_id", "date").agg(pl.col("__row__").min().alias("__first__"))
+    repeats = indexed.join(first, on=["patient_id", "date"]).filter(pl.col("__row__") > pl.col("__first__"))
+    return [
+        RowProblem(
+            int(r["__row__"]),
+            "date",
+            f"patient {r['patient_id']!r} already has {r['date']} in data row {r['__first__']}",
+        )
+        for r in repeats.sort("__row__").iter_rows(named=True)
+    ]
+
+
+def validate_table(
+    text: str | bytes, fmt: CsvFormat, source: str, today: dt.date, limits: PlausibilityLimits
+) -> tuple[pl.DataFrame, list[RowProblem], list[RowProblem]]:
+    """Parse every column of ``fmt`` present in the file; returns (frame, errors, warnings)."""
+    raw = _read_text(text, source)
+    header = _check_header(raw, fmt)
+    if header:
+        raise CsvFormatError(source, header)
+    errors: list[RowProblem] = []
+    warnings: list[RowProblem] = []
+    columns: list[pl.Series] = []
+    for column in fmt.columns:
+        if column.name not in raw.columns:
+            continue
+        if column.kind == "answers":
+            series, problems = _parse_answers(raw, column.name)
+            errors += problems
+        else:
+            series, problems, cautions = _parse_column(raw, column, today, limits)
+            errors += problems
+            warnings += cautions
+        columns.append(series)
+    frame = pl.DataFrame(columns)
+    if fmt.one_row_per_day:
+        errors += _duplicates(frame)
+    for check in fmt.extra_checks:
+        errors += check(frame)
+    return frame, errors, warnings
+
+
+def finish(
+    fmt: CsvFormat, frame: pl.DataFrame, errors: list[RowProblem], warnings: list[RowProblem], source: str
+) -> tuple[pl.DataFrame, tuple[RowProblem, ...]]:
+    order = {name: i for i, name in enumerate(fmt.names)}
+
+    def key(p: RowProblem) -> tuple[int, int]:
+        return (p.row or 0, order.get(p.column or "", -1))
+
+    if errors:
+        raise CsvFormatError(source, sorted(errors, key=key))
+    return frame, tuple(sorted(warnings, key=key))
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def _format_number(value: float) -> str:
+    """Shortest text that reads back as the same float: 2 not 2.0, 2.5, 0.1."""
+    if not math.isfinite(value):
+        raise InputError(f"cannot write the non-finite number {value!r}")
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def _cell_text(column: Column, value: object) -> str | None:
+    if value is None:
+        return None
+    if column.kind == "date":
+        assert isinstance(value, dt.date)
+        return value.isoformat()
+    if column.kind == "number":
+        assert isinstance(value, int | float)
+        return _format_number(float(value))
+    if column.kind == "integer":
+        assert isinstance(value, int)
+        return str(value)
+    if column.kind == "answers":
+        assert isinstance(value, pl.Series | list)
+        return " ".join(str(v) for v in value)
+    return str(value) if str(value) != "" else None
+
+
+def write_table(frame: pl.DataFrame, fmt: CsvFormat) -> str:
+    unknown = [name for name in frame.columns if name not in fmt.names]
+    if unknown:
+        raise InputError(
+            f"{fmt.name} export: unknown column(s) {', '.join(unknown)} (known: {', '.join(fmt.names)})"
+        )
+    missing = [c.name for c in fmt.columns if c.required and c.name not in frame.columns]
+    if missing:
+        raise InputError(f"{fmt.name} export: required column(s) {', '.join(missing)} missing")
+    present = [c for c in fmt.columns if c.name in frame.columns]
+    text = pl.DataFrame(
+        {c.name: [_cell_text(c, v) for v in frame.get_column(c.name).to_list()] for c in present},
+        schema={c.name: pl.String for c in present},
+    )
+    return text.write_csv(null_value="", line_terminator="\n")
