@@ -1,0 +1,172 @@
+"""The safety rules' vocabulary: client context, thresholds, alerts and their sources.
+
+Kept apart from :mod:`baclotrack.core.titration.rules` (the rules themselves) so that the web
+app and reports can build a :class:`ClientContext` and show an :class:`Alert` without
+importing the rule code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from baclotrack.core.diary import MAX_SEVERITY, SIDE_EFFECTS
+from baclotrack.core.errors import InputError
+from baclotrack.core.guidelines import DEFAULT_COUNTRY, DEFAULT_HEAVY_DAY, Country, HeavyDayDefinition, Sex
+from baclotrack.core.titration.caps import (
+    HIGHEST_STUDIED_CAP,
+    Cap,
+    effective_cap,
+    regulatory_caps_for_country,
+    renal_cap,
+    user_cap,
+    validate_crcl,
+)
+from baclotrack.core.titration.plan import validate_weight
+
+
+class RuleError(InputError):
+    """A client context or rule setting that cannot be evaluated."""
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    URGENT = "urgent"
+
+
+SEVERITY_ORDER: Final = {Severity.URGENT: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class Caution(StrEnum):
+    """Conditions the baclofen labels list as cautions (UK SmPC 4.4, FDA label Precautions)."""
+
+    EPILEPSY = "epilepsy"
+    RENAL_IMPAIRMENT = "renal_impairment"
+    BIPOLAR_OR_PSYCHOSIS = "bipolar_or_psychosis"
+    PREGNANCY = "pregnancy"
+    SEDATIVES_OR_OPIOIDS = "sedatives_or_opioids"
+    SUICIDE_RISK = "suicide_risk"
+
+
+EvidenceValue = str | float | int | bool | None
+
+# Sources, written once and cited by the rules below.
+SRC_LABELS: Final = "Baclofen labels: UK SmPC (Lioresal) section 4.4; FDA baclofen tablets label, Warnings"
+SRC_RESAB_STEP_BACK: Final = (
+    "RESAB practice guide 1.4 (resab.fr): if a side effect does not settle, go back to the lower dose "
+    "that did not cause it; retry after 1-2 weeks"
+)
+SRC_WITHDRAWAL: Final = (
+    "FDA baclofen label, Warnings, Abrupt Drug Withdrawal (hallucinations, seizures); ANSM letter of "
+    "25 July 2017 (reduce by 10 or 15 mg every 2 days, never stop abruptly)"
+)
+SRC_RESPIRATORY: Final = (
+    "FDA baclofen label and UK SmPC 4.5: additive CNS depression with alcohol and other depressants; "
+    "overdose causes coma and respiratory depression"
+)
+SRC_INDIFFERENCE: Final = (
+    "Ameisen 2005, Alcohol Alcohol 40:147; de Beaurepaire 2012, Front Psychiatry 3:103; RESAB guide "
+    "1.9: titrate to the lowest dose that gives indifference to alcohol"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfig:
+    """Every threshold the rules use, with its default and source.
+
+    - ``severe_severity`` 3 and ``persistent_severity`` 2 on the diary's 0-3 scale (severe,
+      moderate); ``persistent_days`` 3: one usual titration interval (RESAB: step back when a
+      side effect does not settle; the guide gives no day count, so 3 is baclotrack's default).
+    - ``recent_days`` 3: how far back "recent" diary entries reach for same-day rules.
+    - ``missed_dose_days`` 2 and ``withdrawal_risk_above_mg_per_day`` 15: two days without a
+      dose at more than 15 mg/day is a faster fall than the ANSM 2017 taper allows
+      (at most 15 mg every 2 days), so withdrawal is possible.
+    - ``sedation_side_effects`` somnolence and confusion, from ``sedation_min_severity`` 1
+      (any): with heavy drinking, risk of respiratory depression (labels).
+    - ``craving_threshold`` 2 and ``indifference_days`` 14: the indifference definition
+      (:mod:`baclotrack.core.titration.indifference`).
+    """
+
+    severe_severity: int = 3
+    persistent_severity: int = 2
+    persistent_days: int = 3
+    recent_days: int = 3
+    missed_dose_days: int = 2
+    withdrawal_risk_above_mg_per_day: float = 15.0
+    sedation_side_effects: tuple[str, ...] = ("somnolence", "confusion")
+    sedation_min_severity: int = 1
+    craving_threshold: int = 2
+    indifference_days: int = 14
+    heavy: HeavyDayDefinition = DEFAULT_HEAVY_DAY
+
+    def __post_init__(self) -> None:
+        for name in ("severe_severity", "persistent_severity", "sedation_min_severity"):
+            if not 1 <= getattr(self, name) <= MAX_SEVERITY:
+                raise RuleError(f"{name}: must be from 1 to {MAX_SEVERITY}, got {getattr(self, name)}")
+        for name in ("persistent_days", "recent_days", "missed_dose_days", "indifference_days"):
+            if getattr(self, name) < 1:
+                raise RuleError(f"{name}: must be at least 1 day, got {getattr(self, name)}")
+        if (
+            not math.isfinite(self.withdrawal_risk_above_mg_per_day)
+            or self.withdrawal_risk_above_mg_per_day < 0
+        ):
+            raise RuleError("withdrawal_risk_above_mg_per_day: must be a non-negative number")
+        unknown = [s for s in self.sedation_side_effects if s not in SIDE_EFFECTS]
+        if unknown:
+            raise RuleError(f"sedation_side_effects: unknown side effects {unknown}")
+
+
+DEFAULT_RULES: Final = RuleConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class ClientContext:
+    """What the rules need to know about a client."""
+
+    sex: Sex
+    weight_kg: float | None = None
+    crcl_ml_min: float | None = None
+    cautions: frozenset[Caution] = frozenset()
+    country: Country = DEFAULT_COUNTRY
+    dialysis: bool = False
+    max_mg_per_day: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.sex not in ("F", "M"):
+            raise RuleError(f"sex: must be 'F' or 'M', got {self.sex!r}")
+        validate_weight(self.weight_kg)
+        if self.crcl_ml_min is not None:
+            validate_crcl(self.crcl_ml_min)
+        try:
+            object.__setattr__(self, "cautions", frozenset(Caution(c) for c in self.cautions))
+        except ValueError:
+            known = ", ".join(c.value for c in Caution)
+            raise RuleError(
+                f"cautions: unknown caution in {sorted(self.cautions)} (known: {known})"
+            ) from None
+
+    def caps(self, other_caps: Sequence[Cap] = ()) -> tuple[Cap, ...]:
+        """Caps for this client: highest studied, country, prescriber's and ``other_caps`` (a
+        plan's), then the renal cap derived from the lowest of those."""
+        caps = [HIGHEST_STUDIED_CAP, *regulatory_caps_for_country(self.country), *other_caps]
+        if self.max_mg_per_day is not None:
+            caps.append(user_cap(self.max_mg_per_day))
+        renal = renal_cap(self.crcl_ml_min, effective_cap(caps).mg_per_day, dialysis=self.dialysis)
+        return (*caps, renal) if renal is not None else tuple(caps)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One safety alert: what happened, why it matters, what to do, and the source."""
+
+    rule_id: str
+    severity: Severity
+    title: str
+    reason: str
+    evidence: Mapping[str, EvidenceValue]
+    action: str
+    source: str

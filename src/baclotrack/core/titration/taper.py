@@ -1,0 +1,160 @@
+"""Tapering baclofen: never stop abruptly.
+
+Abrupt discontinuation of baclofen can cause withdrawal with hallucinations, seizures,
+hyperthermia, delirium and death (FDA baclofen label, Warnings: "Abrupt Drug Withdrawal";
+UK SmPC 4.4). Sources on the pace:
+- ANSM, letter to health professionals, 25 July 2017 (revised RTU): reduce progressively,
+  for example by 10 or 15 mg every 2 days, with close follow-up.
+- Labels (UK Committee on Safety of Medicines advice in the Lioresal SmPC): reduce over
+  1-2 weeks, or more slowly if symptoms occur.
+Defaults: 10 mg every 2 days (the gentler of the ANSM steps), over at least 14 days (the
+longer labelled duration, and French practice, "sur 2 semaines environ"). The minimum can
+be set between the labelled 7 and any longer duration, never below 7 days. The last dose
+before zero is the smallest dose the tablets can make, held like every other step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Final
+
+from baclotrack.core.diary import MAX_DOSE_MG_PER_DAY
+from baclotrack.core.errors import InputError
+from baclotrack.core.titration.plan import Plan, PlanDay
+from baclotrack.core.titration.tablets import (
+    DEFAULT_TABLETS,
+    TabletSet,
+    makeable_daily_doses,
+    split_daily_dose,
+)
+
+
+class TaperError(InputError):
+    """Taper settings that cannot give a safe, gradual taper."""
+
+
+TAPER_SOURCE: Final = (
+    "ANSM letter to health professionals, 25 July 2017 (reduce by 10 or 15 mg every 2 days); "
+    "baclofen labels (FDA Warnings; UK SmPC 4.4: taper over 1-2 weeks)"
+)
+RULE_TAPER: Final = "TAPER"
+#: ANSM 2017: 10 or 15 mg every 2 days; 10 mg is the default.
+DEFAULT_TAPER_STEP_MG: Final = 10.0
+DEFAULT_TAPER_INTERVAL_DAYS: Final = 2
+#: The shortest taper the labels allow (1 week); no setting may go below it.
+LABEL_MIN_TAPER_DAYS: Final = 7
+#: Default minimum duration: 2 weeks, the longer labelled duration.
+DEFAULT_MIN_TAPER_DAYS: Final = 14
+
+
+def taper_levels(
+    current_mg_per_day: float, step_mg: float, intakes_per_day: int, tablets: TabletSet
+) -> list[float]:
+    """Descending daily doses from the current one to the smallest makeable dose.
+
+    Each next dose is the lowest makeable dose at or above (previous - step), so no drop is
+    ever larger than ``step_mg``.
+    """
+    start = split_daily_dose(current_mg_per_day, intakes_per_day, tablets).mg_per_day
+    if start <= 0:
+        return []
+    makeable = makeable_daily_doses(start, intakes_per_day, tablets)
+    smallest = makeable[0]
+    levels = [start]
+    while levels[-1] > smallest:
+        floor = levels[-1] - step_mg
+        nxt = next(d for d in makeable if d >= floor - 1e-9)
+        if nxt >= levels[-1]:
+            raise TaperError(
+                f"step_mg: a {step_mg:g} mg step cannot be made below {levels[-1]:g} mg/day with "
+                f"{tablets.name} tablets; use a larger step"
+            )
+        levels.append(nxt)
+    return levels
+
+
+def taper_plan(
+    current_mg_per_day: float,
+    start: dt.date,
+    *,
+    step_mg: float = DEFAULT_TAPER_STEP_MG,
+    interval_days: int = DEFAULT_TAPER_INTERVAL_DAYS,
+    min_duration_days: int = DEFAULT_MIN_TAPER_DAYS,
+    intakes_per_day: int = 3,
+    tablets: TabletSet = DEFAULT_TABLETS,
+) -> Plan:
+    """A day-by-day taper from ``current_mg_per_day`` to zero.
+
+    If the steps would finish before ``min_duration_days``, every step is held longer, so the
+    taper lasts at least that long. The plan's last day is the first day without baclofen.
+    """
+    if not math.isfinite(current_mg_per_day) or not 0 < current_mg_per_day <= MAX_DOSE_MG_PER_DAY:
+        raise TaperError(
+            f"current_mg_per_day: must be a positive dose up to {MAX_DOSE_MG_PER_DAY:g} mg, "
+            f"got {current_mg_per_day}"
+        )
+    if interval_days < 1:
+        raise TaperError(f"interval_days: must be at least 1, got {interval_days}")
+    if min_duration_days < LABEL_MIN_TAPER_DAYS:
+        raise TaperError(
+            f"min_duration_days: labels require a taper of at least {LABEL_MIN_TAPER_DAYS} days, "
+            f"got {min_duration_days}"
+        )
+    smallest = tablets.smallest_piece_mg
+    if not math.isfinite(step_mg) or step_mg < smallest:
+        raise TaperError(
+            f"step_mg: must be at least the smallest {tablets.name} dose ({smallest:g} mg), got {step_mg}"
+        )
+    levels = taper_levels(current_mg_per_day, step_mg, intakes_per_day, tablets)
+    if not levels:
+        raise TaperError(
+            f"current_mg_per_day: {current_mg_per_day:g} mg/day is below the smallest {tablets.name} dose "
+            f"({smallest:g} mg); there is nothing to taper"
+        )
+    hold = max(interval_days, math.ceil(min_duration_days / len(levels)))
+    steps: list[PlanDay] = []
+    for index, mg in enumerate(levels):
+        split = split_daily_dose(mg, intakes_per_day, tablets)
+        for offset in range(hold):
+            day = index * hold + offset + 1
+            note = _taper_note(index, offset, mg, levels, current_mg_per_day, step_mg, hold)
+            steps.append(_day(start, day, mg, split.intakes, note))
+    stop_day = len(levels) * hold + 1
+    note = f"stop: taper complete after {len(levels) * hold} days; watch for withdrawal signs for a week"
+    steps.append(_day(start, stop_day, 0.0, (), note))
+    return Plan(
+        title=f"Taper from {levels[0]:g} mg/day",
+        source=TAPER_SOURCE,
+        start=start,
+        steps=steps,
+        caps=(),
+        tablets=tablets,
+        notes=(f"{step_mg:g} mg at most every {hold} days, at least {min_duration_days} days",),
+    )
+
+
+def _taper_note(
+    index: int, offset: int, mg: float, levels: list[float], current: float, step_mg: float, hold: int
+) -> str:
+    if offset:
+        return ""
+    if index == 0:
+        rounded = f" (rounded down from {current:g} mg/day to what the tablets make)" if mg < current else ""
+        return f"taper starts at {mg:g} mg/day{rounded}; at most {step_mg:g} mg less every {hold} days"
+    note = f"-{levels[index - 1] - mg:g} mg/day (taper, ANSM 2017)"
+    if index == len(levels) - 1:
+        note += f"; smallest dose the tablets make, held {hold} days before stopping"
+    return note
+
+
+def _day(start: dt.date, day: int, mg: float, intakes: tuple[float, ...], note: str) -> PlanDay:
+    return PlanDay(
+        day=day,
+        date=start + dt.timedelta(days=day - 1),
+        mg_per_day=mg,
+        intakes=intakes,
+        mg_per_kg=None,
+        note=note,
+        rules=(RULE_TAPER,),
+    )
