@@ -64,6 +64,26 @@ def test_addolorato_2007_cirrhosis_abstinence_and_dropouts_match_the_lancet_abst
     assert baclofen.population == "cirrhosis"
 
 
+@pytest.mark.parametrize(
+    ("trial_id", "arm"),
+    [
+        ("addolorato2007", "baclofen"),
+        ("addolorato2007", "placebo"),
+        ("muller2015", "baclofen titrated 30-270 mg/day"),
+        ("muller2015", "placebo"),
+    ],
+)
+def test_return_to_drinking_is_the_complement_of_total_abstinence_with_its_formula(
+    arms: list[TrialArm], trial_id: str, arm: str
+) -> None:
+    # Derived, not read: n minus the totally abstinent, on the same denominator (trials.csv says so).
+    record = arm_of(arms, trial_id, arm)
+    returned, abstinent = record.binary["return_to_drinking"], record.binary["abstinence"]
+    assert returned.n == abstinent.n
+    assert returned.events == abstinent.n - abstinent.events
+    assert returned.source.startswith("derived:") and "minus" in returned.source
+
+
 def test_addolorato_2011_randomised_fourteen_per_arm_at_30_and_60_mg(arms: list[TrialArm]) -> None:
     trial = [a for a in arms if a.trial_id == "addolorato2011"]
     assert sorted(a.n_randomised or 0 for a in trial) == [14, 14, 14]

@@ -128,7 +128,7 @@ def test_overview_sums_arm_sizes_only_when_every_arm_is_known(arms: list[TrialAr
 
 def test_overview_marks_which_outcomes_can_be_pooled(arms: list[TrialArm]) -> None:
     overview = {r["trial_id"]: r for r in trial_overview(arms).iter_rows(named=True)}
-    assert overview["addolorato2007"]["poolable_outcomes"] == ["abstinence", "dropout"]
+    assert overview["addolorato2007"]["poolable_outcomes"] == ["return_to_drinking", "abstinence", "dropout"]
     assert overview["garbutt2010"]["outcomes"] == ["percent_heavy_drinking_days"]
     assert overview["garbutt2010"]["poolable_outcomes"] == []
 

@@ -1,0 +1,192 @@
+"""pool_outcome: per-outcome pooling of the bundled trials, by dose, and the not-enough-data path.
+
+Reference numbers come from R metafor 3.8 (tests/evidence/reference/pooling_reference.R); the
+engine follows metafor step by step, so a relative tolerance of 1e-6 is generous (it agrees to ~1e-10).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from baclotrack.analysis.meta import (
+    Measure,
+    MetaAnalysis,
+    Method,
+    effect_sizes_from_frame,
+    subgroup_analysis,
+)
+from baclotrack.core.errors import InputError
+from baclotrack.evidence import TrialArm, load_trials, outcome_table
+from baclotrack.evidence.pooling import (
+    COCHRANE_2023,
+    DEFAULT_MEASURES,
+    HIGH_DOSE_ABOVE_MG,
+    dose_group,
+    pool_outcome,
+)
+
+REL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def arms() -> list[TrialArm]:
+    return load_trials()
+
+
+def test_pooling_abstinence_equals_the_engine_on_the_same_table(arms: list[TrialArm]) -> None:
+    result = pool_outcome("abstinence", arms=arms)
+    by_hand = MetaAnalysis("REML").fit(effect_sizes_from_frame(outcome_table("abstinence", arms), "RR"))
+    assert result.fit is not None and result.reason is None
+    assert result.fit.k_ == 2
+    assert result.fit.estimate_ == pytest.approx(by_hand.estimate_, rel=1e-12)
+    assert result.fit.se_ == pytest.approx(by_hand.se_, rel=1e-12)
+    # Addolorato 2007 (30/42 vs 12/42) and BACLAD (15/22 vs 5/21) both favour baclofen: pooled RR > 1.
+    assert np.exp(result.fit.ci_low_) > 1
+
+
+def test_dropout_pooling_matches_metafor_with_the_placebo_arm_split(arms: list[TrialArm]) -> None:
+    fit = pool_outcome("dropout", arms=arms).fit
+    assert fit is not None and fit.k_ == 4
+    assert fit.estimate_ == pytest.approx(-0.3510801836, rel=REL)
+    assert fit.se_ == pytest.approx(0.1957019582, rel=REL)
+    assert (fit.ci_low_, fit.ci_high_) == pytest.approx((-0.7346489733, 0.0324886061), rel=REL)
+
+
+def test_return_to_drinking_pooling_matches_metafor(arms: list[TrialArm]) -> None:
+    fit = pool_outcome("return_to_drinking", arms=arms).fit
+    assert fit is not None
+    assert fit.estimate_ == pytest.approx(-0.8998820257, rel=REL)
+    assert (fit.ci_low_, fit.ci_high_) == pytest.approx((-1.3051518623, -0.4946121890), rel=REL)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "measure"),
+    [
+        ("return_to_drinking", Measure.RR),
+        ("any_adverse_event", Measure.RR),
+        ("percent_days_abstinent", Measure.MD),
+        ("percent_heavy_drinking_days", Measure.SMD),
+        ("drinks_per_drinking_day", Measure.MD),
+    ],
+)
+def test_default_measures_follow_the_cochrane_2023_analyses(outcome: str, measure: Measure) -> None:
+    assert DEFAULT_MEASURES[outcome] is measure
+    assert COCHRANE_2023[outcome]["measure"] == measure.value
+
+
+def test_outcome_nobody_reports_gives_a_reason_instead_of_numbers(arms: list[TrialArm]) -> None:
+    result = pool_outcome("percent_heavy_drinking_days", arms=arms)
+    assert result.fit is None
+    assert (
+        result.reason is not None and "no bundled trial reports percent_heavy_drinking_days" in result.reason
+    )
+    assert result.to_dict()["pooled"] is None
+    assert result.measure is Measure.SMD
+
+
+def test_a_single_comparison_is_not_pooled(arms: list[TrialArm]) -> None:
+    only_addolorato_2007 = [a for a in arms if a.trial_id == "addolorato2007"]
+    result = pool_outcome("abstinence", arms=only_addolorato_2007)
+    assert result.fit is None
+    assert (
+        result.reason is not None
+        and "only 1 comparison" in result.reason
+        and "Addolorato 2007" in result.reason
+    )
+    assert result.table.height == 1  # the comparison is still there, to be shown on its own
+
+
+def test_by_dose_meta_regression_matches_metafor_and_leaves_out_unknown_doses(arms: list[TrialArm]) -> None:
+    dose = pool_outcome("dropout", by="dose", arms=arms).dose
+    assert dose is not None and dose.regression is not None
+    assert dose.without_dose == ("Addolorato 2007",)
+    assert dose.regression.k_ == 3
+    assert dose.regression.coef_[0] == pytest.approx(-0.5358850152, rel=REL)
+    assert dose.regression.coef_[1] == pytest.approx(0.0038398063, rel=REL)
+    assert dose.regression.se_[1] == pytest.approx(0.0124910995, rel=REL)
+    assert dose.regression.tau2_ == pytest.approx(0.2311515657, rel=REL)
+
+
+def test_by_dose_needs_two_comparisons_on_each_side_of_the_cut(arms: list[TrialArm]) -> None:
+    dose = pool_outcome("dropout", by="dose", arms=arms).dose
+    assert dose is not None and dose.subgroups is None
+    assert dose.subgroup_reason is not None and "high (> 80 mg/day) has 1" in dose.subgroup_reason
+    assert dose.subgroup_members["low (<= 80 mg/day)"] == (
+        "Addolorato 2002",
+        "Garbutt 2021: baclofen 30 mg/day",
+    )
+
+
+def test_by_dose_with_too_few_doses_explains_the_missing_regression(arms: list[TrialArm]) -> None:
+    dose = pool_outcome("abstinence", by="dose", arms=arms).dose
+    assert dose is not None and dose.regression is None
+    assert dose.regression_reason is not None and "1 here" in dose.regression_reason
+
+
+def test_by_dose_splits_high_from_low_and_tests_the_difference(arms: list[TrialArm]) -> None:
+    # Give Addolorato 2007 a dose above the cut so that each side has two dropout comparisons.
+    edited = [
+        replace(a, target_mg=120.0) if (a.trial_id, a.arm) == ("addolorato2007", "baclofen") else a
+        for a in arms
+    ]
+    result = pool_outcome("dropout", by="dose", arms=edited)
+    assert result.dose is not None and result.dose.subgroups is not None
+    subgroups = result.dose.subgroups
+    assert {name: fit.k_ for name, fit in subgroups.fits.items()} == {
+        "low (<= 80 mg/day)": 2,
+        "high (> 80 mg/day)": 2,
+    }
+    table = outcome_table("dropout", edited)
+    labels = ["high (> 80 mg/day)" if d > 80 else "low (<= 80 mg/day)" for d in table["dose_mg"].to_list()]
+    by_hand = subgroup_analysis(effect_sizes_from_frame(table, "RR"), np.array(labels), "REML")
+    assert subgroups.q_between == pytest.approx(by_hand.q_between, rel=1e-12)
+    assert subgroups.df == 1
+
+
+def test_dose_at_the_french_cap_counts_as_low() -> None:
+    assert HIGH_DOSE_ABOVE_MG == 80.0
+    assert dose_group(80.0) == "low (<= 80 mg/day)"
+    assert dose_group(80.5) == "high (> 80 mg/day)"
+    assert dose_group(60.0, high_dose_above_mg=30.0) == "high (> 30 mg/day)"
+
+
+def test_method_and_knapp_hartung_reach_the_engine(arms: list[TrialArm]) -> None:
+    knha = pool_outcome("dropout", method="DL", knha=True, arms=arms)
+    assert knha.fit is not None and knha.fit.method is Method.DL and knha.fit.df_ == 3
+    mh = pool_outcome("dropout", method="MH", arms=arms)
+    assert mh.fit is not None and mh.fit.method is Method.MH
+
+
+def test_knapp_hartung_with_a_common_effect_model_is_reported_as_a_warning(arms: list[TrialArm]) -> None:
+    result = pool_outcome("dropout", method="FE", knha=True, arms=arms)
+    assert any("Knapp-Hartung" in message for message in result.warnings)
+
+
+def test_json_lists_each_comparison_with_its_effect_and_source(arms: list[TrialArm]) -> None:
+    data = pool_outcome("dropout", arms=arms).to_dict()
+    assert data["comparisons"] == 4 and data["trials"] == 3
+    garbutt_90 = next(s for s in data["studies"] if s["study"] == "Garbutt 2021: baclofen 90 mg/day")
+    assert garbutt_90["events_c"] == 8.5 and garbutt_90["n_c"] == 20  # shared placebo arm, split
+    assert "participant flow" in garbutt_90["source_t"]
+    assert sum(s["weight_percent"] for s in data["studies"]) == pytest.approx(100)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"outcome": "relapse"}, "outcome 'relapse' is unknown"),
+        ({"outcome": "percent_days_abstinent", "measure": "RR"}, "needs a continuous (MD, SMD) measure"),
+        ({"outcome": "dropout", "measure": "SMD"}, "needs a binary (RR, OR, RD) measure"),
+        ({"outcome": "percent_days_abstinent", "method": "MH"}, "Mantel-Haenszel needs a binary outcome"),
+        ({"outcome": "dropout", "method": "MH", "by": "dose"}, "meta-regression needs FE, DL, REML or PM"),
+        ({"outcome": "dropout", "by": "population"}, "the only grouping is 'dose'"),
+        ({"outcome": "dropout", "high_dose_above_mg": -5.0}, "high_dose_above_mg must be a positive"),
+    ],
+)
+def test_bad_settings_are_refused_naming_what_is_wrong(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        pool_outcome(**kwargs)  # type: ignore[arg-type]
