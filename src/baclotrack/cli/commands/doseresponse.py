@@ -1,0 +1,160 @@
+"""`baclotrack doseresponse`: one client's dose-response, indifference dose and Emax curve.
+
+    baclotrack doseresponse --diary DIARY.csv --patients PATIENTS.csv --patient CLI-001
+    baclotrack doseresponse --diary DIARY.csv --patients PATIENTS.csv --patient CLI-001 --lag 1 --json
+    baclotrack doseresponse ... --patient CLI-001 --plot cli-001.png
+
+DIARY.csv: patient_id, date (YYYY-MM-DD), drinks (standard drinks of the patient's country)
+or grams, dose_mg (taken that day), craving (0-10); blank = not reported. PATIENTS.csv:
+patient_id, sex, country (US when absent), weight_kg (optional; for mg/kg/day).
+Methods: docs/methods/dose-response.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from baclotrack.analysis.doseresponse import (
+    MAX_LAG_DAYS,
+    OUTCOMES,
+    DoseResponse,
+    DoseResponseError,
+    plot_dose_response,
+)
+
+#: Diary columns read as numbers when present (others are ignored).
+_DIARY_NUMBERS = ("drinks", "grams", "dose_mg", "craving", "anxiety")
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "doseresponse",
+        help="one client's dose against craving and drinking: indifference dose and Emax curve",
+        description="N-of-1 dose-response of one client: dose levels, the indifference dose, and an "
+        "Emax curve of craving on dose with 95 % profile-likelihood intervals.",
+    )
+    parser.add_argument(
+        "--diary", required=True, type=Path, help="CSV: patient_id, date, drinks, dose_mg, craving"
+    )
+    parser.add_argument(
+        "--patients", required=True, type=Path, help="CSV: patient_id, sex, country, weight_kg"
+    )
+    parser.add_argument("--patient", required=True, help="patient_id of the client")
+    parser.add_argument(
+        "--lag",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help=f"pair each day with the dose DAYS earlier (0-{MAX_LAG_DAYS})",
+    )
+    parser.add_argument(
+        "--outcome",
+        choices=OUTCOMES,
+        default="craving",
+        help="what the Emax curve describes (default craving)",
+    )
+    parser.add_argument("--escalation-only", action="store_true", help="fit only the way up to the top dose")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--plot", type=Path, metavar="FILE.png", help="also write a figure")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    diary = _read(args.diary, ("patient_id", "date", "dose_mg", "craving"))
+    patients = _read(args.patients, ("patient_id", "sex"))
+    patient = _patient(patients, args.patient, args.patients.name)
+    result = DoseResponse(lag_days=args.lag, outcome=args.outcome, escalation_only=args.escalation_only).fit(
+        diary, patient
+    )
+    output = json.dumps(_json_safe(result.to_dict()), indent=2) if args.json else result.summary()
+    if args.plot is not None:
+        _save_figure(result, args.plot)
+    print(output)
+    return 0
+
+
+def _read(path: Path, required: tuple[str, ...]) -> pl.DataFrame:
+    """A CSV read as text, then the known columns parsed; a bad value is named by data row."""
+    source = path.name
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except FileNotFoundError:
+        raise
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        raise DoseResponseError(f"{source}: not a readable CSV file ({exc})") from None
+    for column in required:
+        if column not in frame.columns:
+            raise DoseResponseError(
+                f"{source}: column {column!r} is missing (columns: {', '.join(frame.columns)})"
+            )
+    parsers: dict[str, tuple[pl.Expr, str]] = {
+        "date": (
+            pl.col("date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
+            "not a date (YYYY-MM-DD)",
+        ),
+        "weight_kg": (
+            pl.col("weight_kg").str.strip_chars().cast(pl.Float64, strict=False),
+            "not a weight in kg",
+        ),
+    }
+    for column in _DIARY_NUMBERS:
+        parsers[column] = (pl.col(column).str.strip_chars().cast(pl.Float64, strict=False), "not a number")
+    for column, (parsed, what) in parsers.items():
+        if column in frame.columns:
+            frame = _parse(frame, column, parsed, what, source)
+    return frame
+
+
+def _parse(frame: pl.DataFrame, column: str, parsed: pl.Expr, what: str, source: str) -> pl.DataFrame:
+    text = pl.col(column).str.strip_chars()
+    bad = (
+        frame.with_row_index("__row__", 1)
+        .filter(parsed.is_null() & text.is_not_null() & (text != ""))
+        .head(1)
+    )
+    if bad.height:
+        row = bad.row(0, named=True)
+        raise DoseResponseError(
+            f"{source}, data row {row['__row__']}, column {column}: {what} (got {row[column]!r})"
+        )
+    return frame.with_columns(parsed.alias(column))
+
+
+def _patient(patients: pl.DataFrame, patient_id: str, source: str) -> dict[str, Any]:
+    rows = patients.filter(pl.col("patient_id") == patient_id)
+    if rows.height == 0:
+        raise DoseResponseError(f"--patient: {patient_id!r} is not in {source}")
+    if rows.height > 1:
+        raise DoseResponseError(f"{source}: patient {patient_id!r} appears {rows.height} times")
+    return rows.row(0, named=True)
+
+
+def _json_safe(value: Any) -> Any:
+    """Replace NaN and infinities (not JSON) by null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _save_figure(result: DoseResponse, path: Path) -> None:
+    """Render, then rename into place: the target is the old file or the whole new one."""
+    if not path.resolve().parent.is_dir():
+        raise DoseResponseError(f"--plot: directory {str(path.resolve().parent)!r} does not exist")
+    figure = plot_dose_response(result)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp.png")
+    try:
+        figure.savefig(temporary, dpi=120)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
