@@ -39,3 +39,12 @@ def test_who_levels_use_inclusive_upper_bounds(grams: float, sex: str, level: Wh
 def test_negative_consumption_is_refused() -> None:
     with pytest.raises(ValueError, match="grams_per_day"):
         who_risk_level(-1, "M")
+
+
+def test_float_rounding_never_moves_a_day_across_a_threshold() -> None:
+    # 0.7 x 80 g is 56.00000000000001 and 0.1 x 3 x ... can land a hair below: the
+    # scalar rule and the vectorised one in core/endpoints.py share one tolerance.
+    just_below_by_rounding = 56 - 1e-12
+    assert HEAVY_DAY_FDA.is_heavy(just_below_by_rounding, "F")
+    assert not HEAVY_DAY_EMA.is_heavy(40 + 1e-12, "F")
+    assert who_risk_level(20 + 1e-12, "F") is WhoRiskLevel.LOW

@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 from baclotrack.analysis.emax import EmaxEstimate, EmaxNotIdentifiable, fit_emax
 from baclotrack.core.alcohol import parse_country, standard_drink_grams
 from baclotrack.core.diary import DiaryDay
+from baclotrack.core.endpoints import heavy_day_expr
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import DEFAULT_COUNTRY, DEFAULT_HEAVY_DAY, HeavyDayDefinition, Sex
 from baclotrack.core.titration.indifference import (
@@ -243,8 +244,7 @@ class DoseResponse:
 
     def _levels(self, points: pl.DataFrame, sex: Sex) -> pl.DataFrame:
         """Per dose level: days, mean craving, drinks per day, abstinent and heavy days."""
-        limit = self.heavy.threshold(sex)
-        heavy = pl.col("grams") >= limit if self.heavy.inclusive else pl.col("grams") > limit
+        heavy = heavy_day_expr(pl.col("grams"), pl.lit(self.heavy.threshold(sex)), self.heavy)
         per_kg = [pl.col("dose_mg_per_kg").first()] if "dose_mg_per_kg" in points.columns else []
         return (
             points.filter(pl.col("dose_mg").is_not_null())

@@ -42,6 +42,7 @@ from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import (
     DEFAULT_HEAVY_DAY,
     STANDARD_DRINK_GRAMS,
+    THRESHOLD_TOLERANCE_G,
     WHO_LEVEL_UPPER_BOUNDS_G,
     HeavyDayDefinition,
     WhoRiskLevel,
@@ -62,12 +63,6 @@ ENDPOINT_COLUMNS: Final[tuple[str, ...]] = (
     "grams_per_day",
     "who_level",
 )
-
-#: Grams within which a day's or a mean's amount counts as *at* a threshold. Diary amounts
-#: are entered in drinks and multiplied by a drink size, so 0.56 x 100 g can land a hair
-#: above or below 56 g; a nanogram is far below any real measurement and stops binary
-#: rounding from moving a day across the FDA/EMA or WHO boundary (docs/decisions/0021).
-THRESHOLD_TOLERANCE_G: Final = 1e-9
 
 
 class WindowError(InputError):
@@ -204,7 +199,8 @@ def _patient_rules(patients: pl.DataFrame, heavy: HeavyDayDefinition) -> pl.Data
     )
 
 
-def _is_heavy(grams: pl.Expr, threshold: pl.Expr, heavy: HeavyDayDefinition) -> pl.Expr:
+def heavy_day_expr(grams: pl.Expr, threshold: pl.Expr, heavy: HeavyDayDefinition) -> pl.Expr:
+    """Vectorised ``heavy.is_heavy``: the same edge and tolerance as the scalar rule in guidelines."""
     if heavy.inclusive:
         return grams >= threshold - THRESHOLD_TOLERANCE_G
     return grams > threshold + THRESHOLD_TOLERANCE_G
@@ -343,7 +339,7 @@ def _diary_days(
             *drinks,
             grams.is_not_null().alias("_reported"),
             (grams > 0).alias("_drinking"),
-            _is_heavy(grams, pl.col("_heavy_g"), heavy).alias("_heavy"),
+            heavy_day_expr(grams, pl.col("_heavy_g"), heavy).alias("_heavy"),
         )
     )
 

@@ -57,6 +57,14 @@ STANDARD_DRINK_GRAMS: Final[dict[Country, float]] = {
 DEFAULT_COUNTRY: Final = Country.US
 
 
+#: Grams within which a day's or a mean's amount counts as *at* a threshold. Diary amounts
+#: are entered in drinks and multiplied by a drink size, so 0.56 x 100 g can land a hair
+#: above or below 56 g; a nanogram is far below any real measurement and stops binary
+#: rounding from moving a day across the FDA/EMA or WHO boundary (docs/decisions/0021).
+#: Every comparison with a threshold here, in core/endpoints.py and beyond uses it.
+THRESHOLD_TOLERANCE_G: Final = 1e-9
+
+
 @dataclass(frozen=True, slots=True)
 class HeavyDayDefinition:
     """A heavy-drinking-day threshold in grams of ethanol per day, by sex."""
@@ -72,7 +80,9 @@ class HeavyDayDefinition:
 
     def is_heavy(self, grams: float, sex: Sex) -> bool:
         limit = self.threshold(sex)
-        return grams >= limit if self.inclusive else grams > limit
+        if self.inclusive:
+            return grams >= limit - THRESHOLD_TOLERANCE_G
+        return grams > limit + THRESHOLD_TOLERANCE_G
 
 
 #: FDA: at least 4 (women) or 5 (men) US standard drinks of 14 g, i.e. >= 56 g / >= 70 g.
@@ -141,7 +151,7 @@ def who_risk_level(grams_per_day: float, sex: Sex) -> WhoRiskLevel:
         raise ValueError(f"grams_per_day must not be negative, got {grams_per_day}")
     if grams_per_day == 0:
         return WhoRiskLevel.ABSTINENT
-    low, medium, high = WHO_LEVEL_UPPER_BOUNDS_G[sex]
+    low, medium, high = (bound + THRESHOLD_TOLERANCE_G for bound in WHO_LEVEL_UPPER_BOUNDS_G[sex])
     if grams_per_day <= low:
         return WhoRiskLevel.LOW
     if grams_per_day <= medium:
