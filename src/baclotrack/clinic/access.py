@@ -1,0 +1,79 @@
+"""Every query of clinical data goes through here, scoped to the person asking.
+
+A clinician reaches only the clients of their own caseload; a client only their own
+diary. Anything else is a 404, so that a foreign record's existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from baclotrack.clinic.models import Alert, Client, DiaryDay, DiaryLink
+from baclotrack.clinic.services.diary_access import hash_token
+
+#: Name of the group whose members are clinicians (created by the migrations).
+CLINICIANS_GROUP = "clinicians"
+
+Person = AbstractBaseUser | AnonymousUser
+
+
+def clinician_or_none(user: Person) -> User | None:
+    """The user as a clinician (an active member of the clinicians group), or None."""
+    if isinstance(user, User) and user.is_active and user.groups.filter(name=CLINICIANS_GROUP).exists():
+        return user
+    return None
+
+
+def is_clinician(user: Person) -> bool:
+    return clinician_or_none(user) is not None
+
+
+def require_clinician(user: Person) -> None:
+    if not is_clinician(user):
+        raise Http404("not a clinician")
+
+
+def clients_for(user: Person) -> QuerySet[Client]:
+    """The live clients of a clinician's caseload (empty for anyone else)."""
+    clinician = clinician_or_none(user)
+    if clinician is None:
+        return Client.objects.none()
+    return Client.objects.filter(clinician=clinician, deleted_at__isnull=True)
+
+
+def get_client(user: Person, client_id: Any) -> Client:
+    return get_object_or_404(clients_for(user), pk=client_id)
+
+
+def get_alert(user: Person, alert_id: Any) -> Alert:
+    return get_object_or_404(Alert.objects.filter(client__in=clients_for(user)), pk=alert_id)
+
+
+def get_link(user: Person, link_id: Any) -> DiaryLink:
+    return get_object_or_404(DiaryLink.objects.filter(client__in=clients_for(user)), pk=link_id)
+
+
+def get_diary_day(user: Person, day_id: Any) -> DiaryDay:
+    return get_object_or_404(
+        DiaryDay.objects.filter(client__in=clients_for(user), deleted_at__isnull=True), pk=day_id
+    )
+
+
+def client_of_login(user: Person) -> Client:
+    """The client whose own diary login ``user`` is."""
+    if not isinstance(user, User):
+        raise Http404("not signed in")
+    return get_object_or_404(Client, user=user, deleted_at__isnull=True)
+
+
+def link_for_token(token: str) -> DiaryLink:
+    """The usable link for a raw token: unknown, expired and revoked links are all a 404."""
+    link = DiaryLink.objects.select_related("client").filter(token_hash=hash_token(token)).first()
+    if link is None or not link.is_usable() or link.client.deleted_at is not None:
+        raise Http404("no such diary link")
+    return link

@@ -1,0 +1,617 @@
+"""The one place where clinic rows become core inputs and core results become page rows.
+
+Views and templates never compute a clinical number: doses, standard drinks, heavy days,
+endpoints, scores and alerts all come from :mod:`baclotrack.core` through this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from baclotrack.core import alcohol
+from baclotrack.core.diary import SIDE_EFFECTS
+from baclotrack.core.diary import DiaryDay as CoreDiaryDay
+from baclotrack.core.endpoints import Window, compute_endpoints, study_day
+from baclotrack.core.guidelines import DEFAULT_HEAVY_DAY, HeavyDayDefinition, Sex
+from baclotrack.core.instruments import INSTRUMENTS
+from baclotrack.core.instruments import score as score_answers
+from baclotrack.core.titration.caps import user_cap
+from baclotrack.core.titration.plan import Plan, PlanDay, generate_plan, plan_caps
+from baclotrack.core.titration.protocols import PROTOCOLS, get_protocol
+from baclotrack.core.titration.rules import DEFAULT_RULES, ClientContext, evaluate
+from baclotrack.core.titration.rules import Caution as RuleCaution
+from baclotrack.core.titration.tablets import DEFAULT_TABLETS
+from baclotrack.reports.prescriber import ClientInfo, ReportData, build_report_data
+
+if TYPE_CHECKING:
+    from baclotrack.clinic.models import Client
+    from baclotrack.clinic.services.diary import DiaryEntry
+
+#: Heavy-day definition the clinic shows (the core's default, FDA; core/guidelines.py).
+HEAVY_DAY: HeavyDayDefinition = DEFAULT_HEAVY_DAY
+#: Days of the plan drawn ahead of the diary on the timeline chart.
+CHART_DAYS_AHEAD = 14
+
+
+def _sex(client: Client) -> Sex:
+    return "F" if client.sex == "F" else "M"
+
+
+# -- alcohol -------------------------------------------------------------------------------------
+def beverage_choices() -> list[tuple[str, str]]:
+    return [(key, b.label) for key, b in alcohol.BEVERAGE_PRESETS.items()]
+
+
+def beverage_presets_json() -> dict[str, dict[str, float]]:
+    return {
+        k: {"volume_ml": b.volume_ml, "abv_percent": b.abv_percent}
+        for k, b in alcohol.BEVERAGE_PRESETS.items()
+    }
+
+
+def standard_drink_grams(country: str) -> float:
+    return alcohol.standard_drink_grams(country)
+
+
+def drinks_to_grams(drinks: float, country: str) -> float:
+    return alcohol.drinks_to_grams(drinks, country)
+
+
+def drink_item(
+    beverage: str, count: int, volume_ml: float | None, abv_percent: float | None
+) -> dict[str, Any]:
+    """A drink as stored: the preset's volume and strength unless the person changed them."""
+    preset = alcohol.BEVERAGE_PRESETS[beverage]
+    volume = float(volume_ml) if volume_ml else preset.volume_ml
+    abv = float(abv_percent) if abv_percent is not None else preset.abv_percent
+    return {"beverage": beverage, "count": count, "volume_ml": volume, "abv_percent": abv}
+
+
+def drink_grams(drink: dict[str, Any]) -> float:
+    """Grams of ethanol of one stored drink row (a beverage row, or a baseline grams row)."""
+    if "grams" in drink:
+        return float(drink["grams"])
+    return alcohol.grams_of_ethanol(float(drink["volume_ml"]), float(drink["abv_percent"])) * int(
+        drink["count"]
+    )
+
+
+# -- diary ---------------------------------------------------------------------------------------
+def side_effect_choices() -> list[tuple[str, str]]:
+    return list(SIDE_EFFECTS.items())
+
+
+def validated_side_effects(side_effects: dict[str, int]) -> dict[str, int]:
+    day = CoreDiaryDay(date=timezone.localdate(), side_effects=side_effects)  # only the scale is checked
+    return {k: v for k, v in day.side_effects.items() if v}
+
+
+def validated_diary_values(client: Client, date: dt.date, entry: DiaryEntry) -> dict[str, Any]:
+    """Model field values for a diary day, validated by the core's DiaryDay."""
+    grams = sum(drink_grams(d) for d in entry.drinks)
+    doses = [float(d) for d in entry.doses_mg]
+    core_day = CoreDiaryDay(
+        date=date,
+        grams=grams,
+        craving=entry.craving,
+        anxiety=entry.anxiety,
+        dose_taken_mg=sum(doses) if doses else None,
+        side_effects=entry.side_effects,
+    )
+    return {
+        "drinks": list(entry.drinks),
+        "grams": core_day.grams,
+        "craving": core_day.craving,
+        "anxiety": core_day.anxiety,
+        "doses_mg": doses,
+        "side_effects": {k: v for k, v in core_day.side_effects.items() if v},
+        "note": entry.note,
+    }
+
+
+def core_diary_days(client: Client) -> list[CoreDiaryDay]:
+    """The client's live diary as the core's DiaryDay records, oldest first."""
+    return [
+        CoreDiaryDay(
+            date=d.date,
+            grams=d.grams,
+            craving=d.craving,
+            anxiety=d.anxiety,
+            dose_taken_mg=sum(d.doses_mg) if d.doses_mg else None,
+            side_effects=d.side_effects,
+        )
+        for d in client.diary_days.filter(deleted_at__isnull=True).order_by("date")
+    ]
+
+
+def diary_day_defaults(client: Client, date: dt.date) -> dict[str, Any]:
+    """A new day's form starts with the plan's intakes for that date (the client corrects them)."""
+    step = _active_plan_step(client, date)
+    initial: dict[str, Any] = {}
+    if step is not None:
+        for i, mg in enumerate(step.intakes_mg):
+            initial[f"dose_{i}"] = mg
+    return initial
+
+
+def baseline_drinks(client: Client) -> dict[str, float]:
+    """Initial values of the baseline calendar form from stored baseline days."""
+    first = client.treatment_start - dt.timedelta(days=28)
+    days = client.diary_days.filter(date__gte=first, date__lt=client.treatment_start, deleted_at__isnull=True)
+    size = alcohol.standard_drink_grams(client.country)
+    return {f"day_{(d.date - first).days}": round(d.grams / size, 2) for d in days}
+
+
+def _severity_text(side_effects: dict[str, int]) -> str:
+    names = dict(SIDE_EFFECTS)
+    return ", ".join(f"{names.get(k, k)} {v}/3" for k, v in sorted(side_effects.items()) if v)
+
+
+def recent_diary(client: Client, today: dt.date, days: int = 14) -> list[dict[str, Any]]:
+    """The last ``days`` calendar days, newest first, filled in or not."""
+    first = today - dt.timedelta(days=days - 1)
+    stored = {
+        d.date: d for d in client.diary_days.filter(date__gte=first, date__lte=today, deleted_at__isnull=True)
+    }
+    size = alcohol.standard_drink_grams(client.country)
+    rows = []
+    for offset in range(days):
+        date = today - dt.timedelta(days=offset)
+        day = stored.get(date)
+        if day is None:
+            rows.append({"date": date, "recorded": False, "day_id": None})
+            continue
+        rows.append(
+            {
+                "date": date,
+                "recorded": True,
+                "day_id": day.pk,
+                "grams": day.grams,
+                "drinks": day.grams / size,
+                "heavy": HEAVY_DAY.is_heavy(day.grams, _sex(client)),
+                "craving": day.craving,
+                "anxiety": day.anxiety,
+                "dose_mg": sum(day.doses_mg),
+                "side_effects": _severity_text(day.side_effects),
+                "version": day.version,
+            }
+        )
+    return rows
+
+
+# -- instruments ---------------------------------------------------------------------------------
+def instrument_choices() -> list[tuple[str, str]]:
+    return [(key, f"{inst.name}: {inst.title}") for key, inst in INSTRUMENTS.items()]
+
+
+def instrument_items(instrument_id: str) -> list[tuple[int, str, list[tuple[int, str]]]]:
+    inst = INSTRUMENTS[instrument_id]
+    return [
+        (
+            item.number,
+            item.label,
+            [(a.value, f"{a.value}" + (f" · {a.label}" if a.label else "")) for a in item.answers],
+        )
+        for item in inst.items
+    ]
+
+
+def score_instrument(instrument_id: str, answers: dict[str, Any], sex: str) -> tuple[float, str]:
+    result = score_answers(
+        instrument_id, {int(k): v for k, v in answers.items()}, sex="F" if sex == "F" else "M"
+    )
+    return float(result.total), result.band or ""
+
+
+# -- titration -----------------------------------------------------------------------------------
+def protocol_choices() -> list[tuple[str, str]]:
+    return [(key, p.name) for key, p in PROTOCOLS.items()]
+
+
+def protocol_descriptions() -> list[dict[str, str]]:
+    return [
+        {
+            "name": p.name,
+            "source": p.source,
+            "summary": _(
+                "Start %(start)s mg/day, +%(step)s mg every %(days)s days, ceiling %(ceiling)s mg/day."
+            )
+            % {
+                "start": f"{p.start_mg_per_day:g}",
+                "step": f"{p.step_mg:g}",
+                "days": p.interval_days,
+                "ceiling": f"{p.ceiling_mg_per_day:g}",
+            },
+        }
+        for p in PROTOCOLS.values()
+    ]
+
+
+def default_caps(client: Client) -> dict[str, float]:
+    """The form's starting cap: the ceiling of the first protocol (the clinician chooses)."""
+    first = next(iter(PROTOCOLS.values()))
+    return {"max_dose_mg": first.ceiling_mg_per_day}
+
+
+def generate_plan_steps(
+    client: Client, protocol_id: str, start: dt.date, max_dose_mg: float, max_mg_per_kg: float | None
+) -> list[dict[str, Any]]:
+    """PlanStep field values for a plan generated by the core with the client's weight, renal function
+    and the clinician's caps."""
+    caps = [user_cap(max_dose_mg)]
+    if max_mg_per_kg is not None:
+        caps.append(user_cap(max_mg_per_kg * client.weight_kg))
+    plan = generate_plan(
+        get_protocol(protocol_id),
+        start,
+        weight_kg=client.weight_kg,
+        caps=caps,
+        crcl_ml_min=client.creatinine_clearance,
+    )
+    return [
+        {
+            "day": s.day,
+            "date": s.date,
+            "total_mg": s.mg_per_day,
+            "intakes_mg": list(s.intakes),
+            "note": s.note,
+        }
+        for s in plan.steps
+    ]
+
+
+def _active_plan(client: Client) -> Any:
+    return client.plans.filter(is_active=True, deleted_at__isnull=True).first()
+
+
+def _active_plan_step(client: Client, date: dt.date) -> Any:
+    plan = _active_plan(client)
+    if plan is None or date < plan.start_date:
+        return None
+    # After the last generated day the plan holds its final dose.
+    return plan.steps.filter(date__lte=date).order_by("-date").first()
+
+
+def current_dose_mg(client: Client, today: dt.date) -> float | None:
+    """Prescribed dose today: the plan's, unless a later visit changed it (other than 'continue')."""
+    step = _active_plan_step(client, today)
+    visit = client.visits.filter(deleted_at__isnull=True, date__lte=today).first()
+    plan = _active_plan(client)
+    if visit is not None and visit.decision != "continue" and (plan is None or visit.date >= plan.start_date):
+        return float(visit.dose_mg)
+    return None if step is None else float(step.total_mg)
+
+
+def treatment_day(client: Client, today: dt.date) -> int:
+    """Study day of ``today`` by the core's convention (day 1 = start, no day 0)."""
+    frame = pl.DataFrame({"date": [today], "start": [client.treatment_start]})
+    return int(frame.select(study_day("date", "start")).item())
+
+
+def plan_view(client: Client, today: dt.date) -> dict[str, Any] | None:
+    plan = _active_plan(client)
+    if plan is None:
+        return None
+    protocol = PROTOCOLS.get(plan.protocol)
+    steps = list(plan.steps.all())
+    today_step = _active_plan_step(client, today)
+    # Show the dose changes, not every day: the day a dose starts is what a clinician plans around.
+    changes = [s for i, s in enumerate(steps) if i == 0 or s.total_mg != steps[i - 1].total_mg]
+    upcoming = [s for s in changes if s.date > today]
+    rows = [
+        {
+            "day": s.day,
+            "date": s.date,
+            "total_mg": s.total_mg,
+            "intakes": " + ".join(f"{mg:g}" for mg in s.intakes_mg),
+            "note": s.note,
+            "is_today": today_step is not None and s.pk == today_step.pk,
+        }
+        for s in changes
+    ]
+
+    def brief(step: Any) -> dict[str, Any] | None:
+        if step is None:
+            return None
+        return {
+            "total_mg": step.total_mg,
+            "date": step.date,
+            "intakes": " + ".join(f"{m:g}" for m in step.intakes_mg),
+        }
+
+    return {
+        "protocol_name": protocol.name if protocol else plan.protocol,
+        "start_date": plan.start_date,
+        "cap_mg": plan.max_dose_mg,
+        "today": brief(today_step),
+        "next": brief(upcoming[0] if upcoming else None),
+        "steps": rows,
+    }
+
+
+# -- endpoints and the caseload --------------------------------------------------------------------
+def _frames(
+    clients: Sequence[Client], start_override: dt.date | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The core's diary and patients frames for ``clients`` (live diary days only)."""
+    from baclotrack.clinic.models import DiaryDay
+
+    ids = [c.pk for c in clients]
+    rows = DiaryDay.objects.filter(client_id__in=ids, deleted_at__isnull=True).values_list(
+        "client_id", "date", "grams", "craving"
+    )
+    diary = pl.DataFrame(
+        list(rows),
+        schema={"patient_id": pl.Utf8, "date": pl.Date, "grams": pl.Float64, "craving": pl.Float64},
+        orient="row",
+    )
+    patients = pl.DataFrame(
+        {
+            "patient_id": [str(c.pk) for c in clients],
+            "sex": [c.sex for c in clients],
+            "start_date": [start_override or c.treatment_start for c in clients],
+            "country": [c.country for c in clients],
+        },
+        schema={"patient_id": pl.Utf8, "sex": pl.Utf8, "start_date": pl.Date, "country": pl.Utf8},
+    )
+    return diary.with_columns(pl.col("patient_id").cast(pl.Utf8)), patients
+
+
+#: Column headings of the endpoints table (marked for translation, translated when shown).
+ENDPOINT_LABELS = {
+    "days_reported": gettext_noop("days reported"),
+    "pda": gettext_noop("days abstinent, %"),
+    "hdd": gettext_noop("heavy days"),
+    "phdd": gettext_noop("heavy days, %"),
+    "drinks_per_day": gettext_noop("drinks/day"),
+    "drinks_per_drinking_day": gettext_noop("drinks/drinking day"),
+    "grams_per_day": gettext_noop("g/day"),
+    "who_level": gettext_noop("WHO level"),
+}
+
+
+def endpoint_windows(client: Client, today: dt.date) -> list[Window]:
+    """Baseline (28 days before start) and each 4-week window of treatment begun by ``today``."""
+    windows = [Window("baseline", -28, -1)]
+    day = treatment_day(client, today)
+    for block in range(max(1, math.ceil(day / 28)) if day > 0 else 0):
+        first = block * 28 + 1
+        windows.append(Window(f"week {block * 4 + 1}-{block * 4 + 4}", first, first + 27))
+    return windows
+
+
+def endpoints_table(client: Client, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or timezone.localdate()
+    diary, patients = _frames([client])
+    result = compute_endpoints(
+        diary.select("patient_id", "date", "grams"), patients, endpoint_windows(client, today)
+    )
+    rows = []
+    for record in result.iter_rows(named=True):
+        values = []
+        for key in ENDPOINT_LABELS:
+            value = record[key]
+            values.append(
+                "–" if value is None else (f"{value:.1f}" if isinstance(value, float) else str(value))
+            )
+        rows.append({"window": record["window"], "values": values})
+    note = _("Heavy day: %(source)s. Drinks are standard drinks of %(country)s (%(grams)s g).") % {
+        "source": HEAVY_DAY.source,
+        "country": client.country,
+        "grams": f"{alcohol.standard_drink_grams(client.country):g}",
+    }
+    return {"columns": [(k, _(v)) for k, v in ENDPOINT_LABELS.items()], "rows": rows, "note": note}
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def caseload_rows(clients: Sequence[Client], today: dt.date) -> list[dict[str, Any]]:
+    """One row per client. The recent columns come from one endpoint query over the whole caseload,
+    with study day 1 set to 13 days ago so that days 8-14 are the last 7 days."""
+    if not clients:
+        return []
+    from baclotrack.clinic.models import AlertStatus
+
+    first = today - dt.timedelta(days=13)
+    diary, patients = _frames(clients, start_override=first)
+    windows = [Window("last", 8, 14), Window("fortnight", 1, 14)]
+    ends = compute_endpoints(diary.select("patient_id", "date", "grams"), patients, windows)
+    by_key = {(r["patient_id"], r["window"]): r for r in ends.iter_rows(named=True)}
+    rows = []
+    for client in clients:
+        pid = str(client.pk)
+        recent, fortnight = by_key[(pid, "last")], by_key[(pid, "fortnight")]
+        cravings = diary.filter(
+            pl.col("patient_id") == pid, pl.col("date") >= first, pl.col("craving").is_not_null()
+        )
+        last = _mean(cravings.filter(pl.col("date") > today - dt.timedelta(days=7))["craving"].to_list())
+        before = _mean(cravings.filter(pl.col("date") <= today - dt.timedelta(days=7))["craving"].to_list())
+        dose = current_dose_mg(client, today)
+        rows.append(
+            {
+                "client_id": client.pk,
+                "code": client.code,
+                "dose_mg": dose,
+                "mg_per_kg": None if dose is None else dose / client.weight_kg,
+                "treatment_day": treatment_day(client, today),
+                "drinks_per_day": recent["drinks_per_day"],
+                "heavy_days": recent["hdd"] if recent["days_reported"] else None,
+                "craving": last,
+                "craving_trend": _trend(last, before),
+                "open_alerts": client.alerts.filter(status=AlertStatus.OPEN).count(),
+                "adherence": 100.0 * fortnight["days_reported"] / fortnight["days"],
+            }
+        )
+    return rows
+
+
+def _trend(last: float | None, before: float | None) -> str:
+    if last is None or before is None:
+        return ""
+    return "↑" if last > before else "↓" if last < before else "→"
+
+
+def client_summary(client: Client, today: dt.date) -> dict[str, Any]:
+    dose = current_dose_mg(client, today)
+    return {
+        "treatment_day": treatment_day(client, today),
+        "dose_mg": dose,
+        "mg_per_kg": None if dose is None else dose / client.weight_kg,
+    }
+
+
+# -- the timeline chart ----------------------------------------------------------------------------
+def timeline_frame(client: Client) -> pl.DataFrame:
+    """Columns the chart draws: date, drinks, heavy, dose_mg (taken), planned_mg, craving, anxiety,
+    side_effect_max. Heavy days by the core's definition."""
+    size = alcohol.standard_drink_grams(client.country)
+    sex = _sex(client)
+    days = list(client.diary_days.filter(deleted_at__isnull=True).order_by("date"))
+    plan = _active_plan(client)
+    # The plan is drawn up to two weeks past the last diary day (or today): the chart is about
+    # what happened, with a glimpse of what comes next, not months of empty future.
+    horizon = max([d.date for d in days] + [timezone.localdate()]) + dt.timedelta(days=CHART_DAYS_AHEAD)
+    steps = plan.steps.filter(date__lte=horizon) if plan is not None else []
+    planned = {s.date: s.total_mg for s in steps}
+    dates = sorted({d.date for d in days} | set(planned))
+    by_date = {d.date: d for d in days}
+    rows = []
+    for date in dates:
+        day = by_date.get(date)
+        rows.append(
+            {
+                "date": date,
+                "drinks": None if day is None else day.grams / size,
+                "heavy": None if day is None else HEAVY_DAY.is_heavy(day.grams, sex),
+                "dose_mg": float(sum(day.doses_mg)) if day is not None and day.doses_mg else None,
+                "planned_mg": planned.get(date),
+                "craving": None if day is None else day.craving,
+                "anxiety": None if day is None else day.anxiety,
+                "side_effect_max": None if day is None else max(day.side_effects.values(), default=0),
+            }
+        )
+    schema = {
+        "date": pl.Date,
+        "drinks": pl.Float64,
+        "heavy": pl.Boolean,
+        "dose_mg": pl.Float64,
+        "planned_mg": pl.Float64,
+        "craving": pl.Float64,
+        "anxiety": pl.Float64,
+        "side_effect_max": pl.Int64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+# -- alerts ------------------------------------------------------------------------------------------
+def client_context(client: Client, max_mg_per_day: float | None = None) -> ClientContext:
+    return ClientContext(
+        sex=_sex(client),
+        weight_kg=client.weight_kg,
+        crcl_ml_min=client.creatinine_clearance,
+        cautions=frozenset(RuleCaution(c) for c in client.cautions),
+        country=alcohol.parse_country(client.country),
+        max_mg_per_day=max_mg_per_day,
+    )
+
+
+def core_plan(client: Client) -> Plan | None:
+    """The active plan as the core's Plan, rebuilt from the stored steps (not regenerated, so a later
+    change to a protocol never rewrites what was prescribed)."""
+    plan = _active_plan(client)
+    if plan is None:
+        return None
+    protocol = get_protocol(plan.protocol)
+    caps = [user_cap(plan.max_dose_mg)]
+    if plan.max_mg_per_kg is not None:
+        caps.append(user_cap(plan.max_mg_per_kg * client.weight_kg))
+    all_caps = plan_caps(
+        protocol,
+        weight_kg=client.weight_kg,
+        caps=caps,
+        crcl_ml_min=client.creatinine_clearance,
+        dialysis=False,
+    )
+    steps = [
+        PlanDay(
+            day=s.day,
+            date=s.date,
+            mg_per_day=s.total_mg,
+            intakes=tuple(s.intakes_mg),
+            mg_per_kg=s.total_mg / client.weight_kg,
+            note=s.note,
+            rules=(),
+        )
+        for s in plan.steps.all()
+    ]
+    return Plan(
+        title=protocol.name,
+        source=protocol.source,
+        start=plan.start_date,
+        steps=steps,
+        caps=all_caps,
+        tablets=DEFAULT_TABLETS,
+        protocol_id=protocol.id,
+    )
+
+
+def evaluate_rules(client: Client, today: dt.date) -> list[dict[str, Any]]:
+    """Alerts from the core's rules engine, as Alert model field values."""
+    plan = _active_plan(client)
+    context = client_context(client, plan.max_dose_mg if plan is not None else None)
+    alerts = evaluate(context, core_plan(client), core_diary_days(client), today, DEFAULT_RULES)
+    return [
+        {
+            "rule_id": a.rule_id,
+            "severity": str(a.severity),
+            "title": a.title,
+            "reason": a.reason,
+            "evidence": dict(a.evidence),
+            "action": a.action,
+            "source": a.source,
+        }
+        for a in alerts
+    ]
+
+
+# -- the prescriber's report -----------------------------------------------------------------------
+def report_data(client: Client, today: dt.date) -> ReportData:
+    """The prescriber's report (reports/prescriber.py) from the client's record and active plan."""
+    info = ClientInfo(
+        code=client.code,
+        sex=_sex(client),
+        start_date=client.treatment_start,
+        country=client.country,
+        weight_kg=client.weight_kg,
+    )
+    rows = [
+        {
+            "date": d.date,
+            "grams": d.grams,
+            "dose_mg": float(sum(d.doses_mg)) if d.doses_mg else None,
+            "craving": d.craving,
+            "anxiety": d.anxiety,
+            **{name: d.side_effects.get(name, 0) for name in SIDE_EFFECTS},
+        }
+        for d in client.diary_days.filter(deleted_at__isnull=True).order_by("date")
+    ]
+    schema = {
+        "date": pl.Date,
+        "grams": pl.Float64,
+        "dose_mg": pl.Float64,
+        "craving": pl.Int64,
+        "anxiety": pl.Int64,
+    }
+    schema |= dict.fromkeys(SIDE_EFFECTS, pl.Int64)
+    diary = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    return build_report_data(info, diary, core_plan(client), today=today, heavy=HEAVY_DAY)

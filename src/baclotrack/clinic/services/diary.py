@@ -1,0 +1,159 @@
+"""Diary days: save (first entry or correction, keeping every earlier version), soft-delete,
+and the 28-day baseline calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baclotrack.clinic import adapters
+from baclotrack.clinic.audit import Actor, record, snapshot
+from baclotrack.clinic.errors import ClinicInputError
+from baclotrack.clinic.models import Client, DiaryDay, DiaryDayVersion, DiarySource
+
+DIARY_FIELDS = ["date", "drinks", "grams", "craving", "anxiety", "doses_mg", "side_effects", "note", "source"]
+
+#: Length of the baseline drinking calendar, days (the 28 days before treatment, as in
+#: Addolorato 2011 and the EMA guideline's baseline period).
+BASELINE_DAYS = 28
+
+
+@dataclass(frozen=True)
+class DiaryEntry:
+    """What a person reports for one day, before it is stored."""
+
+    drinks: list[dict[str, Any]] = field(default_factory=list)
+    craving: int | None = None
+    anxiety: int | None = None
+    doses_mg: list[float] = field(default_factory=list)
+    side_effects: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+
+def save_diary_day(
+    actor: Actor,
+    client: Client,
+    date: dt.date,
+    entry: DiaryEntry,
+    *,
+    source: str = DiarySource.CLIENT,
+    today: dt.date | None = None,
+) -> DiaryDay:
+    """Record a day, or correct it: the previous state is frozen as a DiaryDayVersion."""
+    today = today or timezone.localdate()
+    if date > today:
+        raise ClinicInputError(
+            "date",
+            _("%(date)s is in the future; a diary day can only be recorded after it")
+            % {"date": date.isoformat()},
+        )
+    values = adapters.validated_diary_values(client, date, entry)
+    with transaction.atomic():
+        day = DiaryDay.objects.select_for_update().filter(client=client, date=date).first()
+        if day is None:
+            day = DiaryDay.objects.create(
+                client=client, date=date, source=source, updated_by=actor.user, **values
+            )
+            record(actor, "diary.create", day, client=client, new=snapshot(day, DIARY_FIELDS))
+            return day
+        old = snapshot(day, DIARY_FIELDS)
+        DiaryDayVersion.objects.create(
+            diary_day=day,
+            version=day.version,
+            snapshot=old,
+            recorded_by=day.updated_by,
+            recorded_at=day.updated_at,
+        )
+        for name, value in values.items():
+            setattr(day, name, value)
+        day.source = source
+        day.version += 1
+        day.updated_by = actor.user
+        # A corrected day that had been deleted comes back: the correction is the new truth.
+        day.deleted_at, day.deleted_by, day.deleted_reason = None, None, ""
+        day.save()
+        record(actor, "diary.correct", day, client=client, old=old, new=snapshot(day, DIARY_FIELDS))
+    return day
+
+
+def soft_delete_diary_day(actor: Actor, day: DiaryDay, reason: str) -> DiaryDay:
+    if not reason.strip():
+        raise ClinicInputError("reason", _("say why this diary day is deleted"))
+    with transaction.atomic():
+        day = DiaryDay.objects.select_for_update().get(pk=day.pk)
+        if day.deleted_at is not None:
+            raise ClinicInputError(
+                "diary day", _("%(date)s is already deleted") % {"date": day.date.isoformat()}
+            )
+        day.deleted_at = timezone.now()
+        day.deleted_by = actor.user
+        day.deleted_reason = reason.strip()
+        day.save(update_fields=["deleted_at", "deleted_by", "deleted_reason"])
+        record(actor, "diary.delete", day, client=day.client, new={"reason": day.deleted_reason})
+    return day
+
+
+def record_baseline_calendar(actor: Actor, client: Client, grams_by_day: list[float]) -> list[DiaryDay]:
+    """The 28 days before treatment start, as grams per day (timeline follow-back), oldest first."""
+    if len(grams_by_day) != BASELINE_DAYS:
+        raise ClinicInputError(
+            "calendar",
+            _("expected %(expected)s days, got %(got)s")
+            % {"expected": BASELINE_DAYS, "got": len(grams_by_day)},
+        )
+    first = client.treatment_start - dt.timedelta(days=BASELINE_DAYS)
+    days = []
+    with transaction.atomic():
+        for offset, grams in enumerate(grams_by_day):
+            if grams < 0:
+                raise ClinicInputError(f"calendar day {offset + 1}", _("grams must not be negative"))
+            entry = DiaryEntry(drinks=[{"beverage": "grams", "grams": float(grams)}])
+            date = first + dt.timedelta(days=offset)
+            days.append(save_diary_day(actor, client, date, entry, source=DiarySource.BASELINE, today=date))
+    return days
+
+
+def import_diary_days(
+    actor: Actor, client: Client, days: list[tuple[dt.date, DiaryEntry]], *, source: str = DiarySource.IMPORT
+) -> int:
+    """Add many diary days at once (an import or the demo cohort); refuses dates already recorded.
+
+    Each day is validated like a typed one; the audit trail gets one event naming the count
+    and the date range, since the source file is the record of what was imported.
+    """
+    if not days:
+        return 0
+    dates = [date for date, _entry in days]
+    if len(set(dates)) != len(dates):
+        raise ClinicInputError("date", _("the same date appears twice in the import"))
+    rows = [
+        DiaryDay(
+            client=client,
+            date=date,
+            source=source,
+            updated_by=actor.user,
+            **adapters.validated_diary_values(client, date, entry),
+        )
+        for date, entry in days
+    ]
+    with transaction.atomic():
+        clash = DiaryDay.objects.filter(client=client, date__in=dates).order_by("date").first()
+        if clash is not None:
+            raise ClinicInputError(
+                "date",
+                _("%(date)s is already recorded; correct it instead") % {"date": clash.date.isoformat()},
+            )
+        DiaryDay.objects.bulk_create(rows, batch_size=500)
+        record(
+            actor,
+            "diary.import",
+            client,
+            client=client,
+            new={"days": len(rows), "first": min(dates), "last": max(dates), "source": source},
+        )
+    return len(rows)
