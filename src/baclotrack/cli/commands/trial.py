@@ -1,0 +1,130 @@
+"""`baclotrack trial`: analyse a parallel-arm trial from a drinking diary and a patient table.
+
+    baclotrack trial --diary DIARY.csv --patients PATIENTS.csv
+    baclotrack trial --diary DIARY.csv --patients PATIENTS.csv --json
+    baclotrack trial --diary DIARY.csv --patients PATIENTS.csv --report trial.html
+
+DIARY.csv: patient_id, date (YYYY-MM-DD), drinks (standard drinks of the patient's country;
+blank = not reported). PATIENTS.csv: patient_id, sex, start_date, country, arm, dose_mg (the
+arm's daily dose; the 0 mg arm is the reference). Methods: docs/methods/trial-analysis.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from baclotrack.analysis.lmm import ConvergenceError
+from baclotrack.analysis.trial import TrialAnalysis, TrialDataError
+from baclotrack.analysis.trial_report import render_trial_report
+from baclotrack.exchange.diary_csv import read_diary_csv, read_patients_csv
+
+#: Exit code when the data are valid but a model cannot be fitted.
+EXIT_NOT_CONVERGED = 3
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "trial",
+        help="analyse a trial: arm summaries, lme4-grade mixed model, dose trend, GEE of daily counts",
+        description="Analyse a parallel-arm trial from a daily drinking diary and a patient table with "
+        "arm and dose_mg (the 0 mg arm is the reference).",
+    )
+    parser.add_argument("--diary", required=True, type=Path, help="CSV: patient_id, date, drinks")
+    parser.add_argument(
+        "--patients", required=True, type=Path, help="CSV: patient_id, sex, start_date, country, arm, dose_mg"
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--report", type=Path, metavar="FILE.html", help="also write a self-contained HTML page"
+    )
+    parser.add_argument("--no-secondary", action="store_true", help="skip the GEE models of daily counts")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    diary = read_diary(args.diary)
+    patients = read_patients(args.patients)
+    try:
+        analysis = TrialAnalysis(secondary=not args.no_secondary).fit(diary, patients)
+    except ConvergenceError as exc:
+        print(f"baclotrack trial: the model could not be fitted: {exc}", file=sys.stderr)
+        return EXIT_NOT_CONVERGED
+    # Render everything before writing anything, so a failure never leaves half a report.
+    page = render_trial_report(analysis, title=f"Trial analysis: {args.diary.name}") if args.report else None
+    output = json.dumps(_json_safe(analysis.to_dict()), indent=2) if args.json else analysis.summary()
+    if page is not None:
+        _write_atomically(args.report, page)
+    print(output)
+    return 0
+
+
+def _parse_dose(frame: pl.DataFrame, source: str) -> pl.Series:
+    """dose_mg as numbers; a blank or non-numeric dose is reported by data row."""
+    text = frame.get_column("dose_mg").str.strip_chars()
+    dose = text.cast(pl.Float64, strict=False)
+    bad = (dose.is_null() | dose.is_nan()).arg_true()
+    if bad.len():
+        row = int(bad[0])
+        raise TrialDataError(
+            f"{source}, data row {row + 1}, column dose_mg: is not a daily dose in mg (got {text[row]!r})"
+        )
+    return dose
+
+
+def read_diary(path: Path) -> pl.DataFrame:
+    """DIARY.csv as patient_id (str), date (date), drinks (float; blank = not reported)."""
+    return read_diary_csv(path)
+
+
+def read_patients(path: Path) -> pl.DataFrame:
+    """PATIENTS.csv as patient_id, sex, start_date (date), country, arm, dose_mg (float).
+
+    The columns every patient file has are read and checked by :mod:`baclotrack.exchange.diary_csv`;
+    this adds the trial's arm and dose_mg, row for row.
+    """
+    patients = read_patients_csv(path)
+    try:
+        extra = pl.read_csv(path, infer_schema=False)
+    except pl.exceptions.PolarsError as exc:  # read_patients_csv has read it; this is a safeguard
+        raise TrialDataError(f"{path}: cannot be read as CSV ({exc})") from None
+    extra = extra.rename({name: name.strip() for name in extra.columns})
+    for column in ("arm", "dose_mg"):
+        if column not in extra.columns:
+            raise TrialDataError(
+                f"{path}: column {column!r} is missing (header has: {', '.join(extra.columns)})"
+            )
+    return patients.with_columns(
+        arm=extra.get_column("arm").str.strip_chars(), dose_mg=_parse_dose(extra, str(path))
+    )
+
+
+def _json_safe(value: Any) -> Any:
+    """Replace NaN and infinities (not JSON) by null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write beside the target, then rename: readers see the old file or the whole new one."""
+    if not path.resolve().parent.is_dir():
+        raise TrialDataError(f"--report: directory {str(path.resolve().parent)!r} does not exist")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
