@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ from baclotrack.core.errors import InputError
 
 #: Exit code for bad input (a file, a value or an argument the user must fix).
 EXIT_INPUT_ERROR = 2
+#: Exit code when the reader of our output closed the pipe (128 + SIGPIPE), as a shell reports it.
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +49,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"baclotrack {args.command}: error: no such file: {exc.filename}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except BrokenPipeError:
+        # The reader went away (`baclotrack ... | head`): stop quietly, as Unix tools do.
+        # Point stdout at devnull so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return code
 
 
