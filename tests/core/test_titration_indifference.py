@@ -92,3 +92,14 @@ def test_qualifying_runs_lists_each_run_with_its_dates() -> None:
         (120, START + dt.timedelta(days=3), START + dt.timedelta(days=4)),
         (120, START + dt.timedelta(days=6), START + dt.timedelta(days=9)),
     ]
+
+
+def test_first_reached_differs_from_lowest_after_a_step_down() -> None:
+    # 14 indifferent days at 270 mg/day, then 14 at 120 mg/day (Ameisen 2005's course).
+    start = dt.date(2004, 2, 1)
+    high = [DiaryDay(start + dt.timedelta(days=i), 0.0, 1, 2, 270.0, {}) for i in range(14)]
+    low = [DiaryDay(start + dt.timedelta(days=14 + i), 0.0, 1, 2, 120.0, {}) for i in range(14)]
+    lowest = find_indifference_dose(high + low, "M")
+    first = find_indifference_dose(high + low, "M", which="first")
+    assert (lowest.dose_mg, lowest.date_reached) == (120.0, dt.date(2004, 2, 28))
+    assert (first.dose_mg, first.date_reached) == (270.0, dt.date(2004, 2, 14))

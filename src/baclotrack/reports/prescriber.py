@@ -279,27 +279,13 @@ def core_diary_days(diary: pl.DataFrame) -> list[DiaryDay]:
 def first_indifference_dose(
     days: Sequence[DiaryDay], sex: Sex, heavy: HeavyDayDefinition = DEFAULT_HEAVY_DAY
 ) -> IndifferenceResult:
-    """The core's indifference result on the diary up to the first date it is reached.
+    """The dose at which indifference was first reached (the core's ``which="first"``).
 
-    The core reports the LOWEST dose ever held long enough; a course that reaches indifference
-    high and then steps down (Ameisen 2005: 270, then 120 mg/day) is held at the lower dose
-    too. The prescriber also needs the dose at which indifference was first reached, so the
-    core function is asked about ever shorter diaries: whether it is reached can only grow as
-    days are added, so a binary search over the end date finds the first date, and the
-    core's answer on that diary names the dose (docs/decisions/0101-first-indifference-dose.md).
+    The core's default answer is the LOWEST dose held long enough; after a step-down (Ameisen
+    2005: 270, then 120 mg/day) the prescriber also needs the first one
+    (docs/decisions/0101-first-indifference-dose.md).
     """
-    ordered = sorted(days, key=lambda d: d.date)
-    whole = find_indifference_dose(ordered, sex, heavy=heavy)
-    if not whole.reached:
-        return whole
-    low, high = 0, len(ordered) - 1  # the answer is the shortest prefix ordered[: k + 1] reached
-    while low < high:
-        middle = (low + high) // 2
-        if find_indifference_dose(ordered[: middle + 1], sex, heavy=heavy).reached:
-            high = middle
-        else:
-            low = middle + 1
-    return find_indifference_dose(ordered[: low + 1], sex, heavy=heavy)
+    return find_indifference_dose(days, sex, heavy=heavy, which="first")
 
 
 def timeline_frame(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from baclotrack.core.diary import MAX_RATING, DiaryDay, sort_diary
 from baclotrack.core.errors import InputError
@@ -82,10 +82,14 @@ def find_indifference_dose(
     craving_threshold: int = DEFAULT_CRAVING_THRESHOLD,
     min_days: int = DEFAULT_MIN_DAYS,
     heavy: HeavyDayDefinition = DEFAULT_HEAVY_DAY,
+    which: Literal["lowest", "first"] = "lowest",
 ) -> IndifferenceResult:
     """The lowest dose held ``min_days`` consecutive days with low craving and no heavy day.
 
     ``date_reached`` is the ``min_days``-th day of the earliest such run at that dose.
+    With ``which="first"`` the answer is instead the run that qualified first: a course that
+    reaches indifference high and then steps down (Ameisen 2005: 270, then 120 mg/day) is
+    indifferent at 270 mg/day first and at 120 mg/day lowest; the prescriber needs both.
     """
     if not 0 <= craving_threshold <= MAX_RATING:
         raise InputError(f"craving_threshold: must be from 0 to {MAX_RATING}, got {craving_threshold}")
@@ -95,7 +99,10 @@ def find_indifference_dose(
     criteria = f"craving <= {craving_threshold} and no heavy drinking day ({heavy.name.upper()} definition)"
     long_runs = [(dose, first) for dose, first, last in runs if (last - first).days + 1 >= min_days]
     if long_runs:
-        dose, first = min(long_runs)
+        if which == "first":
+            first, dose = min((first, dose) for dose, first in long_runs)
+        else:
+            dose, first = min(long_runs)
         reached_on = first + dt.timedelta(days=min_days - 1)
         return IndifferenceResult(
             reached=True,
