@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
-from baclotrack.clinic import adapters
 from baclotrack.clinic.access import get_client
+from baclotrack.clinic.prescriber_report import prescriber_report as render_prescriber_report
+from baclotrack.clinic.prescriber_report import report_filename
 from baclotrack.clinic.views.helpers import clinician_required
-from baclotrack.reports.render import FORMATS, render_report
+from baclotrack.reports.render import FORMATS
 
 
 @clinician_required
@@ -17,9 +18,9 @@ def prescriber_report(request: HttpRequest, client_id: int) -> HttpResponse:
     fmt = request.GET.get("format", "html")
     if fmt not in FORMATS:
         raise Http404("unknown report format")
-    body = render_report(adapters.report_data(client, timezone.localdate()), fmt)  # type: ignore[arg-type]
+    body = render_prescriber_report(client, fmt, timezone.localdate())  # type: ignore[arg-type]
     if fmt == "pdf":
         response = HttpResponse(body, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{client.code}-report.pdf"'
+        response["Content-Disposition"] = f'attachment; filename="{report_filename(client, "pdf")}"'
         return response
     return HttpResponse(body, content_type="text/html; charset=utf-8")

@@ -1,0 +1,90 @@
+"""The import page (upload, refusal with every row, confirmation step), the caseload zip and the FHIR link."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from baclotrack.clinic.access import clients_for
+from baclotrack.clinic.exchange_tables import CASELOAD_FILES, caseload_csv
+from baclotrack.clinic.models import AuditEvent, DiaryDay
+
+
+def upload(kind: str, text: str | bytes, name: str = "diary.csv") -> dict[str, object]:
+    content = text.encode() if isinstance(text, str) else text
+    return {"kind": kind, "upload": SimpleUploadedFile(name, content, content_type="text/csv")}
+
+
+def day(offset: int) -> str:
+    return (timezone.localdate() - dt.timedelta(days=offset)).isoformat()
+
+
+def test_a_valid_upload_is_imported_and_the_clinician_is_sent_back_to_the_caseload(cast) -> None:
+    text = f"patient_id,date,drinks,craving\nA-001,{day(3)},1.5,2\n"
+    response = cast.http("clinician_a").post("/caseload/import/", upload("diary", text))
+    assert response.status_code == 302 and response["Location"] == "/caseload/"
+    assert DiaryDay.objects.get(client=cast.client_a, date=day(3)).grams == 15.0
+
+
+def test_a_refused_upload_lists_every_row_and_column_on_the_page(cast) -> None:
+    text = f"patient_id,date,drinks,craving\nA-001,{day(3)},-1,2\nB-001,{day(4)},1,12\n"
+    before = AuditEvent.objects.count()
+    response = cast.http("clinician_a").post("/caseload/import/", upload("diary", text))
+    assert response.status_code == 200
+    problems = [(p.row, p.column) for p in response.context["problems"]]
+    assert problems == [(1, "drinks"), (2, "patient_id"), (2, "craving")]
+    assert b"nothing was imported" in response.content
+    assert AuditEvent.objects.count() == before
+
+
+def test_implausible_values_are_saved_only_after_the_confirm_step(cast) -> None:
+    http = cast.http("clinician_a")
+    text = f"patient_id,date,drinks\nA-001,{day(2)},44\n"
+    asked = http.post("/caseload/import/", upload("diary", text))
+    assert asked.status_code == 200 and b"Please confirm" in asked.content
+    assert not DiaryDay.objects.filter(client=cast.client_a, date=day(2)).exists()
+    confirm = asked.context["confirm_form"].initial
+    done = http.post("/caseload/import/", confirm)
+    assert done.status_code == 302
+    assert DiaryDay.objects.get(client=cast.client_a, date=day(2)).grams == 440.0
+
+
+def test_a_damaged_confirmation_is_refused_without_writing(cast) -> None:
+    response = cast.http("clinician_a").post(
+        "/caseload/import/", {"kind": "diary", "name": "diary.csv", "payload": "not base64!"}
+    )
+    assert response.status_code == 200 and b"upload it again" in response.content
+
+
+def test_caseload_zip_holds_the_four_files_of_the_clinicians_own_clients(cast) -> None:
+    response = cast.http("clinician_a").get("/caseload/export.zip")
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.namelist() == list(CASELOAD_FILES)
+    texts = {name: archive.read(name).decode() for name in CASELOAD_FILES}
+    assert texts == caseload_csv(list(clients_for(cast.clinician_a)))
+    assert "A-001" in texts["patients.csv"] and "B-001" not in texts["patients.csv"]
+
+
+def test_the_exported_zip_uploads_back_as_a_caseload_without_changes(cast) -> None:
+    http = cast.http("clinician_a")
+    body = http.get("/caseload/export.zip").content
+    before = AuditEvent.objects.count()
+    response = http.post("/caseload/import/", upload("caseload", body, name="caseload.zip"))
+    assert response.status_code == 302
+    assert AuditEvent.objects.count() == before
+
+
+def test_dashboard_links_to_a_fhir_bundle_of_the_client(cast) -> None:
+    http = cast.http("clinician_a")
+    dashboard = http.get(f"/clients/{cast.client_a.pk}/")
+    assert f"/clients/{cast.client_a.pk}/fhir.json".encode() in dashboard.content
+    bundle = http.get(f"/clients/{cast.client_a.pk}/fhir.json")
+    assert bundle["Content-Disposition"] == 'attachment; filename="A-001-fhir.json"'
+    patient = json.loads(bundle.content)["entry"][0]["resource"]
+    assert patient["identifier"][0]["value"] == "A-001"
