@@ -1,0 +1,216 @@
+"""Benchmark: the clinic web app's dashboard with two years of diary, and diary-submission throughput.
+
+Method.
+1. Dashboard. A throwaway database gets the demo cohort (simulator, seed 2005) plus one client whose
+   diary holds 730 consecutive days (two simulated Bacloville courses of the simulator, seed 730, laid
+   end to end) with a titration plan. A child process renders that client's dashboard (the full page:
+   endpoints, plan, alerts, the inline SVG chart) N times with Django's test client, signed in as the
+   clinician; the first render is a warm-up and not counted. Median and p95, target <= 150 ms.
+2. Diary throughput. The app runs under gunicorn (sync workers, 2 x cores + 1) on 127.0.0.1; 20 threads,
+   each one client of the demo cohort using a personal diary link, post the diary form (two beers, two
+   intakes, craving, anxiety, note) as fast as the server answers, W times each. Throughput = successful
+   posts (HTTP 302) / wall time; per-request latency median/p95/p99. Target >= 200 posts/s on SQLite.
+Both on SQLite (WAL) and on PostgreSQL when it is reachable (BENCH_POSTGRES_URL). Prints Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import polars as pl
+from _webkit import (
+    bench_database,
+    demo_caseload,
+    diary_form,
+    gunicorn,
+    machine,
+    percentiles,
+    postgres_available,
+    request,
+)
+
+RENDERS = 30
+DASHBOARD_TARGET_MS = 150.0
+WRITERS = 20
+WRITES_EACH = 30
+THROUGHPUT_TARGET = 200.0
+LONG_DIARY_DAYS = 730
+LONG_DIARY_SEED = 730
+#: Simulated Bacloville clients whose courses are laid end to end for the two-year diary.
+COURSES = 8
+
+
+def _two_year_client() -> int:
+    """Create the client with 730 diary days through the services; return its id."""
+    import datetime as dt
+
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from baclotrack.analysis.simulate import simulate
+    from baclotrack.clinic.audit import Actor
+    from baclotrack.clinic.demo import _entries
+    from baclotrack.clinic.services.alerts import refresh_alerts
+    from baclotrack.clinic.services.clients import create_client
+    from baclotrack.clinic.services.diary import import_diary_days
+    from baclotrack.clinic.services.plans import choose_protocol
+    from baclotrack.core.titration.protocols import get_protocol
+
+    today = timezone.localdate()
+    # Bacloville courses are a year at most and some stop early: lay enough of them end to end.
+    sim = simulate("bacloville", seed=LONG_DIARY_SEED, n=COURSES)
+    ids = sim.patients["patient_id"].to_list()
+    courses = [_entries(sim.diary.filter(pl.col("patient_id") == pid), dt.timedelta(0)) for pid in ids]
+    reported = [entry for course in courses for _date, entry in course][-LONG_DIARY_DAYS:]
+    if len(reported) < LONG_DIARY_DAYS:
+        raise RuntimeError(f"only {len(reported)} simulated days; raise COURSES")
+    first = today - dt.timedelta(days=len(reported))
+    entries = [(first + dt.timedelta(days=i), entry) for i, entry in enumerate(reported)]
+    clinician = User.objects.get(username="demo")
+    actor = Actor(clinician)
+    start = first + dt.timedelta(days=28)
+    client = create_client(
+        actor,
+        clinician,
+        code="TWO-YEARS",
+        sex="M",
+        birth_year=1968,
+        weight_kg=84.0,
+        country="FR",
+        treatment_start=start,
+    )
+    protocol = get_protocol(sim.patients["protocol"].drop_nulls()[0])
+    choose_protocol(
+        actor, client, protocol=protocol.id, start_date=start, max_dose_mg=protocol.ceiling_mg_per_day
+    )
+    import_diary_days(actor, client, entries)
+    refresh_alerts(actor, client, today)
+    return client.pk
+
+
+def dashboard_child() -> None:
+    """Run inside the database's environment: build the long client, time its dashboard."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.test import Client as Browser
+
+    client_id = _two_year_client()
+    browser = Browser()
+    browser.force_login(User.objects.get(username="demo"))
+    url = f"/clients/{client_id}/"
+    timings = []
+    for run in range(RENDERS + 1):
+        started = time.perf_counter()
+        response = browser.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"dashboard answered HTTP {response.status_code}")
+        if run:
+            timings.append(elapsed)
+    print(json.dumps({"timings": timings, "bytes": len(response.content)}))
+
+
+def dashboard(database: object) -> dict[str, float]:
+    env = database.env  # type: ignore[attr-defined]
+    result = subprocess.run(
+        [sys.executable, __file__, "--dashboard-child"], env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-3000:])
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    stats = percentiles(found["timings"])
+    return {"median": stats["p50"], "p95": stats["p95"], "kb": found["bytes"] / 1024}
+
+
+def _writer(port: int, token: str, latencies: list[float], errors: list[str]) -> None:
+    _s, _c, page = request(port, "GET", f"/d/{token}/")
+    days = re.findall(rf'href="(/d/{re.escape(token)}/\d{{4}}-\d{{2}}-\d{{2}}/)"', page)
+    csrf = request(port, "GET", days[0])[1]["csrftoken"]
+    for seq in range(WRITES_EACH):
+        started = time.perf_counter()
+        try:
+            status = request(
+                port,
+                "POST",
+                days[seq % len(days)],
+                diary_form(f"bench {seq}", seq % 11, csrf),
+                {"csrftoken": csrf},
+            )[0]
+        except OSError as exc:
+            errors.append(repr(exc))
+            continue
+        if status == 302:
+            latencies.append((time.perf_counter() - started) * 1000)
+        else:
+            errors.append(f"HTTP {status}")
+
+
+def throughput(database: object, links: list[str]) -> dict[str, float]:
+    env = database.env  # type: ignore[attr-defined]
+    latencies: list[float] = []
+    errors: list[str] = []
+    with gunicorn(env) as port:
+        threads = [
+            threading.Thread(target=_writer, args=(port, links[i % len(links)], latencies, errors))
+            for i in range(WRITERS)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    stats = percentiles(latencies)
+    return {
+        "posts": len(latencies),
+        "errors": len(errors),
+        "seconds": elapsed,
+        "per_second": len(latencies) / elapsed,
+        **stats,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dashboard-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    args = parser.parse_args()
+    if args.dashboard_child:
+        dashboard_child()
+        return 0
+    engines = [e for e in args.engines.split(",") if e == "sqlite" or postgres_available()]
+    print(f"Machine: {machine()}.\n")
+    print(
+        "| engine | dashboard, 2 years (median / p95 ms) | page | diary posts/s (20 clients) "
+        "| post latency p50 / p95 / p99 ms | errors |"
+    )
+    print("|---|---|---|---|---|---|")
+    for engine in engines:
+        with bench_database(engine) as database:
+            access = demo_caseload(database, sessions=1)
+            page = dashboard(database)
+            rate = throughput(database, access["links"])
+        posts = f"{rate['per_second']:.0f} ({rate['posts']:.0f} in {rate['seconds']:.1f} s"
+        print(
+            f"| {engine} | {page['median']:.0f} / {page['p95']:.0f} (target <= {DASHBOARD_TARGET_MS:.0f}) "
+            f"| {page['kb']:.0f} kB | {posts}; target >= {THROUGHPUT_TARGET:.0f}) "
+            f"| {rate['p50']:.0f} / {rate['p95']:.0f} / {rate['p99']:.0f} | {rate['errors']:.0f} |",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baclotrack.web.settings")
+    sys.exit(main())
