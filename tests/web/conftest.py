@@ -1,7 +1,7 @@
 """The standing cast for the clinic's tests, and the `db` marker on every database test.
 
 Cast: clinician A (alice) with client A (login carol), clinician B (bob) with client B
-(login dave), an administrator (root), and the anonymous visitor. Every URL is tried by
+(login dave), an administrator (root), a researcher (rita), and the anonymous visitor. Every URL is tried by
 every member (test_ownership.py).
 """
 
@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.utils import timezone, translation
 
-from baclotrack.clinic.access import CLINICIANS_GROUP
+from baclotrack.clinic.access import CLINICIANS_GROUP, RESEARCHERS_GROUP
 from baclotrack.clinic.audit import Actor
 from baclotrack.clinic.models import Alert, Client, DiaryDay, DiaryLink
 from baclotrack.clinic.services.clients import create_client
@@ -76,6 +77,7 @@ class Cast:
     alert_a: Alert
     link_a: DiaryLink
     token_a: str
+    researcher: User | None = None
 
     def http(self, who: str) -> HttpClient:
         """A browser session signed in as a member of the cast ('anonymous' for nobody)."""
@@ -85,6 +87,7 @@ class Cast:
             "client_a": self.client_a.user,
             "client_b": self.client_b.user,
             "admin": self.admin,
+            "researcher": self.researcher,
             "anonymous": None,
         }
         http = HttpClient()
@@ -116,7 +119,9 @@ def cast(db: None) -> Cast:
         raised_on=timezone.localdate(),
     )
     link, token = create_diary_link(Actor(alice), client_a)
-    return Cast(alice, bob, client_a, client_b, admin, day, alert, link, token)
+    researcher = User.objects.create_user(username="rita", password=PASSWORD)
+    researcher.groups.add(Group.objects.get(name=RESEARCHERS_GROUP))
+    return Cast(alice, bob, client_a, client_b, admin, day, alert, link, token, researcher)
 
 
 @pytest.fixture(autouse=True)
@@ -124,6 +129,14 @@ def english() -> Iterator[None]:
     """Each test starts in English: a request in French leaves its language active in the thread."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle() -> Iterator[None]:
+    """Throttle counters (sign-in failures, link guesses) live in the cache: none carries over."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -17,10 +17,12 @@ from baclotrack.clinic import urls as clinic_urls
 CLINICIAN_OBJECT_URLS = {
     "dashboard",
     "chart",
+    "dose_response_chart",
     "client_edit",
     "client_delete",
     "audit",
     "report",
+    "fhir_bundle",
     "baseline",
     "baseline_calendar",
     "assessment",
@@ -38,12 +40,22 @@ CLINICIAN_OBJECT_URLS = {
     "revoke_link",
 }
 #: Clinician pages without an object: each clinician sees their own; everyone else a 404.
-CLINICIAN_OWN_URLS = {"caseload", "client_create"}
+CLINICIAN_OWN_URLS = {
+    "caseload",
+    "client_create",
+    "two_factor",
+    "evidence",
+    "evidence_forest",
+    "caseload_import",
+    "caseload_export",
+}
 #: The client's own diary, by login: only client logins reach it.
 CLIENT_OWN_URLS = {"own_diary", "own_day"}
 #: The diary by personal link: the token is the credential.
 LINK_URLS = {"link_diary", "link_day"}
 FRONT_DOOR = {"home"}
+#: The researchers' page and download: researchers only (test_authz_matrix.py covers every role).
+RESEARCH_URLS = {"research", "research_export"}
 
 CAST = ("clinician_a", "clinician_b", "client_a", "client_b", "admin", "anonymous")
 POST_ONLY = {"revoke_login", "create_link", "revoke_link"}
@@ -60,6 +72,7 @@ def url_for(name: str, cast) -> str:
         "alert_id": cast.alert_a.pk,
         "link_id": cast.link_a.pk,
         "instrument": "audit",
+        "outcome": "return_to_drinking",
         "day": timezone.localdate().isoformat(),
         "token": cast.token_a,
     }
@@ -73,6 +86,7 @@ def _patterns() -> dict[str, URLPattern]:
 
 def test_every_url_is_classified() -> None:
     groups = CLINICIAN_OBJECT_URLS | CLINICIAN_OWN_URLS | CLIENT_OWN_URLS | LINK_URLS | FRONT_DOOR
+    groups |= RESEARCH_URLS
     assert clinic_names() == groups
 
 

@@ -203,6 +203,23 @@ def test_choosing_a_protocol_stores_the_core_plan_and_replaces_the_old_one(cast)
     assert AuditEvent.objects.filter(action="plan.replace", object_id=str(first.pk)).exists()
 
 
+def test_a_renal_plan_keeps_the_core_notes_whole(cast) -> None:
+    # Renal reduction notes cite their rule and run past 200 characters; PostgreSQL once
+    # refused them (a CharField of 200), so a renal client could not get a plan.
+    cast.client_a.creatinine_clearance = 60
+    cast.client_a.save()
+    plan = plans.choose_protocol(
+        Actor(cast.clinician_a),
+        cast.client_a,
+        protocol="resab",
+        start_date=timezone.localdate(),
+        max_dose_mg=80,
+    )
+    notes = [s.note for s in PlanStep.objects.filter(plan=plan)]
+    assert any("renal" in n.lower() for n in notes)
+    assert max(len(n) for n in notes) > 200
+
+
 def test_an_unknown_protocol_is_refused(cast) -> None:
     with pytest.raises(InputError, match="protocol"):
         plans.choose_protocol(

@@ -18,6 +18,8 @@ from baclotrack.clinic.services.diary_access import hash_token
 
 #: Name of the group whose members are clinicians (created by the migrations).
 CLINICIANS_GROUP = "clinicians"
+#: Members may download the de-identified research export and see nothing else (docs/security.md).
+RESEARCHERS_GROUP = "researchers"
 
 Person = AbstractBaseUser | AnonymousUser
 
@@ -31,6 +33,11 @@ def clinician_or_none(user: Person) -> User | None:
 
 def is_clinician(user: Person) -> bool:
     return clinician_or_none(user) is not None
+
+
+def is_researcher(user: Person) -> bool:
+    """An active member of the researchers group (who may also be nothing else)."""
+    return isinstance(user, User) and user.is_active and user.groups.filter(name=RESEARCHERS_GROUP).exists()
 
 
 def require_clinician(user: Person) -> None:

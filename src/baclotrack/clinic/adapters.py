@@ -23,6 +23,8 @@ from baclotrack.core.endpoints import Window, compute_endpoints, study_day
 from baclotrack.core.guidelines import DEFAULT_HEAVY_DAY, HeavyDayDefinition, Sex
 from baclotrack.core.instruments import INSTRUMENTS
 from baclotrack.core.instruments import score as score_answers
+from baclotrack.core.practice import PracticeOutcomes
+from baclotrack.core.practice import practice_outcomes as core_practice_outcomes
 from baclotrack.core.titration.caps import user_cap
 from baclotrack.core.titration.plan import Plan, PlanDay, generate_plan, plan_caps
 from baclotrack.core.titration.protocols import PROTOCOLS, get_protocol
@@ -615,3 +617,31 @@ def report_data(client: Client, today: dt.date) -> ReportData:
     schema |= dict.fromkeys(SIDE_EFFECTS, pl.Int64)
     diary = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
     return build_report_data(info, diary, core_plan(client), today=today, heavy=HEAVY_DAY)
+
+
+# -- analytics: the N-of-1 dose-response and the caseload's practice outcomes ---------------------------
+def dose_response_inputs(client: Client) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The live diary (date, dose_mg taken, craving, grams) and the patient record that
+    analysis.doseresponse.DoseResponse.fit takes. A day with no dose recorded has dose_mg null."""
+    days = client.diary_days.filter(deleted_at__isnull=True).order_by("date")
+    rows = [
+        (d.date, float(sum(d.doses_mg)) if d.doses_mg else None, d.craving, d.grams)
+        for d in days.only("date", "doses_mg", "craving", "grams")
+    ]
+    schema = {"date": pl.Date, "dose_mg": pl.Float64, "craving": pl.Float64, "grams": pl.Float64}
+    diary = pl.DataFrame(rows, schema=schema, orient="row")
+    patient = {
+        # The id is also the chart's title: a dollar sign would start matplotlib's mathtext.
+        "patient_id": client.code.replace("$", r"\$"),
+        "sex": _sex(client),
+        "weight_kg": client.weight_kg,
+        "country": client.country,
+    }
+    return diary, patient
+
+
+def practice_outcomes(clients: Sequence[Client], today: dt.date) -> PracticeOutcomes:
+    """The caseload's practice outcomes (core/practice.py) from one endpoint query over ``clients``."""
+    diary, patients = _frames(clients)
+    grams = diary.select("patient_id", "date", "grams")
+    return core_practice_outcomes(grams, patients, today, heavy=HEAVY_DAY)

@@ -10,11 +10,16 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from baclotrack.clinic import adapters
 from baclotrack.clinic.models import Caution, Client, DoseDecision
 from baclotrack.clinic.services.diary import BASELINE_DAYS, DiaryEntry
+from baclotrack.core.errors import InputError
+from baclotrack.core.guidelines import STANDARD_DRINK_GRAMS, Country
+from baclotrack.core.plausibility import DEFAULT_LIMITS
 
 #: Rows of drinks offered on one diary day (more than anyone should need; blank rows are ignored).
 DRINK_ROWS = 4
@@ -30,6 +35,50 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+def not_in_future(value: dt.date) -> None:
+    """Visits and questionnaires are recorded after they happen."""
+    if value > timezone.localdate():
+        raise forms.ValidationError(gettext("%(date)s is in the future.") % {"date": value.isoformat()})
+
+
+class ConfirmImplausible(forms.Form):
+    """Values above the core's plausibility limits (core/plausibility.py) are kept only when the
+    person ticks a confirmation box, which appears with the warning."""
+
+    confirm_implausible = forms.BooleanField(
+        label=_("I have checked: these values are right."), required=False, widget=forms.HiddenInput
+    )
+
+    def confirm_last(self) -> None:
+        """Put the confirmation box after the fields it confirms (call at the end of __init__)."""
+        self.fields["confirm_implausible"] = self.fields.pop("confirm_implausible")
+
+    def ask_confirmation(self, data: dict[str, Any], warnings: list[str]) -> None:
+        confirmed = bool(data.pop("confirm_implausible", False))
+        if not warnings:
+            return
+        self.fields["confirm_implausible"].widget = forms.CheckboxInput()
+        if not confirmed:
+            self.add_error(None, " ".join([*warnings, gettext("Tick the box below to keep them.")]))
+
+    @staticmethod
+    def too_many_drinks(drinks: float, when: str) -> str:
+        return gettext("%(when)s: %(drinks).1f standard drinks is more than %(limit)g.") % {
+            "when": when,
+            "drinks": drinks,
+            "limit": DEFAULT_LIMITS.drinks_per_day,
+        }
+
+    @staticmethod
+    def dose_too_high(dose_mg: float | None) -> list[str]:
+        if dose_mg is None or dose_mg <= DEFAULT_LIMITS.dose_mg_per_day:
+            return []
+        return [
+            gettext("%(dose)g mg/day of baclofen is more than %(limit)g mg/day.")
+            % {"dose": dose_mg, "limit": DEFAULT_LIMITS.dose_mg_per_day}
+        ]
 
 
 class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -60,7 +109,7 @@ class ResolveAlertForm(forms.Form):
     note = forms.CharField(label=_("How was it dealt with?"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class BaselineCalendarForm(forms.Form):
+class BaselineCalendarForm(ConfirmImplausible):
     """The 28 days before treatment, in standard drinks of the client's country, oldest first."""
 
     def __init__(self, *args: Any, start: dt.date, **kwargs: Any) -> None:
@@ -70,6 +119,17 @@ class BaselineCalendarForm(forms.Form):
             self.fields[f"day_{offset}"] = forms.FloatField(
                 label=day.strftime("%a %d %b"), min_value=0, max_value=200, initial=0
             )
+        self.confirm_last()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        warnings = [
+            self.too_many_drinks(float(data[name]), str(self.fields[name].label))
+            for name in (f"day_{offset}" for offset in range(BASELINE_DAYS))
+            if data.get(name) is not None and float(data[name]) > DEFAULT_LIMITS.drinks_per_day
+        ]
+        self.ask_confirmation(data, warnings)
+        return data
 
     def drinks(self) -> list[float]:
         return [float(self.cleaned_data[f"day_{offset}"]) for offset in range(BASELINE_DAYS)]
@@ -78,7 +138,7 @@ class BaselineCalendarForm(forms.Form):
 class InstrumentForm(forms.Form):
     """One questionnaire, its items and answers as the core defines them."""
 
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[not_in_future])
 
     def __init__(self, *args: Any, instrument_id: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +153,7 @@ class InstrumentForm(forms.Form):
         }
 
 
-class PlanForm(forms.Form):
+class PlanForm(ConfirmImplausible):
     protocol = forms.ChoiceField(label=_("Protocol"))
     start_date = forms.DateField(label=_("First day"), widget=DateInput())
     max_dose_mg = forms.FloatField(label=_("Cap, mg/day"), min_value=5, max_value=400)
@@ -104,6 +164,12 @@ class PlanForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["protocol"].choices = adapters.protocol_choices()  # type: ignore[attr-defined]
+        self.confirm_last()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.ask_confirmation(data, self.dose_too_high(data.get("max_dose_mg")))
+        return data
 
 
 def side_effect_fields(form: forms.Form, prefix: str = "se_") -> None:
@@ -118,8 +184,8 @@ def side_effects_of(form: forms.Form, prefix: str = "se_") -> dict[str, int]:
     return {k.removeprefix(prefix): int(v) for k, v in data.items() if k.startswith(prefix) and v}
 
 
-class VisitForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+class VisitForm(ConfirmImplausible):
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[not_in_future])
     decision = forms.ChoiceField(label=_("Dose decision"), choices=DoseDecision.choices)
     dose_mg = forms.FloatField(label=_("Dose after the visit, mg/day"), min_value=0, max_value=400)
     reason = forms.CharField(label=_("Reason for the decision"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -128,17 +194,25 @@ class VisitForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         side_effect_fields(self)
+        self.confirm_last()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.ask_confirmation(data, self.dose_too_high(data.get("dose_mg")))
+        return data
 
 
-class DiaryDayForm(forms.Form):
+class DiaryDayForm(ConfirmImplausible):
     """One day of the diary: drinks, craving, anxiety, doses taken, side effects and a note."""
 
     craving = forms.IntegerField(label=_("Craving today (0 none - 10 worst)"), min_value=0, max_value=10)
     anxiety = forms.IntegerField(label=_("Anxiety today (0 none - 10 worst)"), min_value=0, max_value=10)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, drink_grams: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: Grams in one standard drink of the client's country (WHO's 10 g when not given).
+        self.drink_grams = drink_grams or STANDARD_DRINK_GRAMS[Country.WHO]
         presets = [("", _("-- no drink --")), *adapters.beverage_choices()]
         for row in range(DRINK_ROWS):
             self.fields[f"drink_{row}_beverage"] = forms.ChoiceField(
@@ -158,6 +232,7 @@ class DiaryDayForm(forms.Form):
                 label=_("Intake %(n)s, mg") % {"n": intake + 1}, min_value=0, max_value=200, required=False
             )
         side_effect_fields(self)
+        self.confirm_last()
 
     def drink_rows(self) -> list[list[forms.BoundField]]:
         parts = ("beverage", "count", "volume_ml", "abv_percent")
@@ -178,7 +253,25 @@ class DiaryDayForm(forms.Form):
                 self.add_error(f"drink_{row}_count", _("Say how many, or choose 'no drink'."))
             if count and not beverage:
                 self.add_error(f"drink_{row}_beverage", _("Choose the drink."))
+        warnings = self.dose_too_high(sum(data.get(f"dose_{i}") or 0.0 for i in range(INTAKES)))
+        drinks = self._standard_drinks(data)
+        if drinks > DEFAULT_LIMITS.drinks_per_day:
+            warnings.insert(0, self.too_many_drinks(drinks, gettext("This day")))
+        self.ask_confirmation(data, warnings)
         return data
+
+    def _standard_drinks(self, data: dict[str, Any]) -> float:
+        grams = 0.0
+        for row in range(DRINK_ROWS):
+            beverage, count = data.get(f"drink_{row}_beverage"), data.get(f"drink_{row}_count")
+            if not beverage or not count:
+                continue
+            volume, abv = data.get(f"drink_{row}_volume_ml"), data.get(f"drink_{row}_abv_percent")
+            try:
+                grams += adapters.drink_grams(adapters.drink_item(beverage, int(count), volume, abv))
+            except (InputError, KeyError):
+                continue  # an unknown beverage or strength is reported by its own field
+        return grams / self.drink_grams
 
     def entry(self) -> DiaryEntry:
         data = self.cleaned_data

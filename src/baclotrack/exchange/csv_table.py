@@ -24,26 +24,12 @@ import polars as pl
 from baclotrack.core.errors import InputError
 from baclotrack.core.instruments import INSTRUMENTS, InstrumentInputError
 
+# The limits' one home is the core (the web forms use them too); re-exported for the CSV formats.
+from baclotrack.core.plausibility import DEFAULT_LIMITS as DEFAULT_LIMITS
+from baclotrack.core.plausibility import PlausibilityLimits as PlausibilityLimits
+
 #: Most problems listed in an error message; the full list is on the exception.
 MAX_PROBLEMS_IN_MESSAGE: Final = 20
-
-
-@dataclass(frozen=True, slots=True)
-class PlausibilityLimits:
-    """Values above these are possible but rare enough to ask the importer to confirm them.
-
-    ``drinks_per_day``: 40 standard drinks (400-560 g of ethanol) is beyond what is seen
-    outside severe dependence; a typing slip (4 -> 40, 5 -> 50) is the likelier cause.
-    ``dose_mg_per_day``: 300 mg/day is the highest ceiling of any baclofen protocol for
-    alcohol use disorder (Ameisen 2005, Alcohol Alcohol 40:147; the French RTU of 2014,
-    lowered to 80 mg/day in 2017; see FACTS.md "Baclofen").
-    """
-
-    drinks_per_day: float = 40.0
-    dose_mg_per_day: float = 300.0
-
-
-DEFAULT_LIMITS: Final = PlausibilityLimits()
 
 
 @dataclass(frozen=True, slots=True)

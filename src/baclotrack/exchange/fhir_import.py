@@ -114,6 +114,12 @@ def parse_client_bundle(bundle: str | bytes | Mapping[str, Any]) -> ClientData:
         Bundle.model_validate(data)
     except ValidationError as exc:
         raise FhirError(f"bundle is not valid FHIR R4: {describe_validation_error(exc)}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        # fhir.resources raises these, not a ValidationError, for an entry whose resourceType is
+        # missing or unknown (found by tests/web/test_fuzz_importers.py).
+        raise FhirError(
+            f"bundle is not valid FHIR R4: an entry's resource is not a known resource ({exc})"
+        ) from None
     if data.get("type") != "collection":
         raise FhirError(f"bundle, field type: must be 'collection', got {data.get('type')!r}")
     entries = [_Entry(i, e.get("resource") or {}) for i, e in enumerate(data.get("entry", []))]

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "baclotrack.clinic",
 ]
 
@@ -46,7 +48,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: marks request.user.is_verified() for the TOTP second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle or too old sign-ins, with a message (docs/security.md).
+    "baclotrack.clinic.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -70,12 +76,32 @@ TEMPLATES = [
 ]
 
 
+#: SQLite for several gunicorn workers (decision 0140). WAL lets readers run while one writer
+#: commits; synchronous=FULL syncs the WAL at every commit, so an acknowledged diary day survives a
+#: power cut, not only a killed process (https://www.sqlite.org/wal.html, /pragma.html#pragma_synchronous).
+#: IMMEDIATE transactions take the write lock at BEGIN, so two writers queue on the busy timeout
+#: instead of one failing with "database is locked" when it upgrades a read lock (Django 5.1+).
+SQLITE_OPTIONS: dict[str, object] = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+    "transaction_mode": "IMMEDIATE",
+    # Seconds a writer waits for the lock before "database is locked" (sqlite3 `timeout`).
+    "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1, maximum=600),
+}
+
+
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        return dict(dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)))
+        config = dict(dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)))
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["OPTIONS"] = SQLITE_OPTIONS
+        return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "baclotrack.sqlite3")}
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(VAR_DIR / "baclotrack.sqlite3"),
+        "OPTIONS": SQLITE_OPTIONS,
+    }
 
 
 DATABASES = {"default": _database()}
@@ -96,7 +122,24 @@ LOGIN_REDIRECT_URL = "clinic:home"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_HTTPONLY = True
+# Absolute lifetime of a sign-in (a working day), and the idle time after which it ends. The
+# OWASP Session Management Cheat Sheet suggests 2-5 min idle for high-value applications and
+# 15-30 min for low-risk ones; 30 min is a workflow compromise, lower it where the clinic can
+# (docs/decisions/0131). Both are enforced by clinic.middleware.SessionTimeoutMiddleware.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_COOKIE_SAMESITE = "Lax"
+# Sign-in throttling (clinic/throttle.py): failures allowed per username and per address in the
+# window before sign-in is refused for the rest of the window; diary-link guesses likewise.
+LOGIN_FAILURES_ALLOWED = env_int("LOGIN_FAILURES_ALLOWED", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 15 * 60, minimum=60)
+LINK_GUESSES_ALLOWED = env_int("LINK_GUESSES_ALLOWED", 10, minimum=1)
+# One shared cache for the throttle counters; the default is per process (see docs/security.md
+# for several workers).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Name of the TOTP issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "baclotrack"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -24,7 +24,7 @@ class Assessment(SoftDeleteModel):
     date = models.DateField(_("date"))
     answers = models.JSONField(_("answers"))
     total = models.FloatField(_("score"))
-    band = models.CharField(_("band"), max_length=60, blank=True)
+    band = models.CharField(_("band"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -35,7 +35,7 @@ class PlanStep(models.Model):
     date = models.DateField()
     total_mg = models.FloatField()
     intakes_mg = models.JSONField(default=list)
-    note = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)  # core notes cite their rules and can run long
 
     class Meta:
         ordering = ("plan", "day")

@@ -42,7 +42,7 @@ def calendar(request: HttpRequest, client_id: int) -> HttpResponse:
             add_service_error(form, exc)
         else:
             return redirect("clinic:baseline", client_id=client.pk)
-    fields = list(form)
+    fields = [field for field in form if field.name.startswith("day_")]
     weeks = [fields[i : i + 7] for i in range(0, len(fields), 7)]
     return render(request, "clinic/baseline_calendar.html", {"client": client, "form": form, "weeks": weeks})
 

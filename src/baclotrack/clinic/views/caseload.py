@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baclotrack.clinic import adapters
-from baclotrack.clinic.access import clients_for, is_clinician
+from baclotrack.clinic.access import clients_for, is_clinician, is_researcher
 from baclotrack.clinic.models import Client
 from baclotrack.clinic.views.helpers import clinician_required
 
@@ -46,6 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("clinic:caseload")
     if Client.objects.filter(user=request.user.pk, deleted_at__isnull=True).exists():
         return redirect("clinic:own_diary")
+    if is_researcher(request.user):
+        return redirect("clinic:research")
     if request.user.is_staff:
         return redirect("admin:index")
     raise Http404("nothing here for this account")

@@ -15,6 +15,7 @@ from baclotrack.clinic.forms import ClientForm, ReasonForm
 from baclotrack.clinic.models import AlertStatus, Client
 from baclotrack.clinic.services import clients as client_services
 from baclotrack.clinic.services.alerts import refresh_alerts
+from baclotrack.clinic.views.doseresponse import dose_response_summary
 from baclotrack.clinic.views.helpers import actor_of, add_service_error, clinician_required
 from baclotrack.core.errors import InputError
 from baclotrack.reports.charts import timeline_svg
@@ -79,6 +80,7 @@ def dashboard(request: HttpRequest, client_id: int) -> HttpResponse:
         "assessments": client.assessments.filter(deleted_at__isnull=True),
         "visits": client.visits.filter(deleted_at__isnull=True)[:10],
         "chart": _inline_chart(client),
+        "dose_response": dose_response_summary(client),
     }
     return render(request, "clinic/dashboard.html", context)
 

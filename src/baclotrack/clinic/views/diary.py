@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from baclotrack.clinic import adapters
+from baclotrack.clinic import adapters, throttle
 from baclotrack.clinic.access import client_of_login, get_client, get_diary_day, link_for_token
 from baclotrack.clinic.audit import Actor
 from baclotrack.clinic.forms import DiaryDayForm, ReasonForm
-from baclotrack.clinic.models import Client, DiaryDay, DiarySource
+from baclotrack.clinic.models import Client, DiaryDay, DiaryLink, DiarySource
 from baclotrack.clinic.services.alerts import refresh_alerts
 from baclotrack.clinic.services.diary import save_diary_day, soft_delete_diary_day
 from baclotrack.clinic.views.helpers import actor_of, add_service_error, clinician_required, parse_day
@@ -52,7 +52,8 @@ def _day_page(
         initial = DiaryDayForm.initial_from(stored)
     else:
         initial = adapters.diary_day_defaults(client, date)
-    form = DiaryDayForm(request.POST or None, initial=initial)
+    drink_grams = adapters.standard_drink_grams(client.country)
+    form = DiaryDayForm(request.POST or None, initial=initial, drink_grams=drink_grams)
     if request.method == "POST" and form.is_valid():
         try:
             save_diary_day(actor, client, date, form.entry(), source=source, today=today)
@@ -69,7 +70,7 @@ def _day_page(
         "back": back,
         "clinician": clinician,
         "presets": adapters.beverage_presets_json(),
-        "drink_grams": adapters.standard_drink_grams(client.country),
+        "drink_grams": drink_grams,
     }
     return render(request, "clinic/diary_day.html", context)
 
@@ -88,15 +89,35 @@ def own_day(request: HttpRequest, day: str) -> HttpResponse:
     return _day_page(request, client, day, actor_of(request), DiarySource.CLIENT, back, clinician=False)
 
 
+def _throttled_link(request: HttpRequest, token: str) -> DiaryLink | HttpResponse:
+    """The link of ``token``; wrong guesses count per address, and too many are refused (429)
+    before the token is even looked up."""
+    window = throttle.link_window()
+    address = throttle.client_address(request)
+    wait = window.blocked_for(address)
+    if wait:
+        context = {"minutes": throttle.minutes(wait)}
+        return render(request, "clinic/throttled.html", context, status=429)
+    try:
+        return link_for_token(token)
+    except Http404:
+        window.fail(address)
+        raise
+
+
 def link_diary(request: HttpRequest, token: str) -> HttpResponse:
-    link = link_for_token(token)
+    link = _throttled_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
     url = lambda d: reverse("clinic:link_day", args=[token, d])  # noqa: E731
     return _diary_home(request, link.client, url, clinician=False)
 
 
 @require_http_methods(["GET", "POST"])
 def link_day(request: HttpRequest, token: str, day: str) -> HttpResponse:
-    link = link_for_token(token)
+    link = _throttled_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
     actor = Actor(None, label=f"diary link {link.pk}")
     back = reverse("clinic:link_diary", args=[token])
     return _day_page(request, link.client, day, actor, DiarySource.CLIENT, back, clinician=False)

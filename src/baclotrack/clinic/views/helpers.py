@@ -8,8 +8,11 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from baclotrack.clinic.access import require_clinician
 from baclotrack.clinic.audit import Actor
@@ -30,9 +33,21 @@ def clinician_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         require_clinician(request.user)
+        if not second_factor_satisfied(request):
+            logout(request)
+            return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def second_factor_satisfied(request: HttpRequest) -> bool:
+    """False for a session without a verified code of a user who has a confirmed TOTP device
+    (a session that did not come through the two-factor sign-in)."""
+    user = request.user
+    if getattr(user, "is_verified", lambda: False)():
+        return True
+    return not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
 
 
 def add_service_error(form: forms.BaseForm, exc: InputError) -> None:
