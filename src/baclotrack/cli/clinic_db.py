@@ -31,6 +31,23 @@ def setup_django() -> None:
 
     if not apps.ready:
         django.setup()
+    _require_migrated()
+
+
+def _require_migrated() -> None:
+    """Refuse, with what to do, a clinic database that has not been set up (no tables yet)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        where = connection.settings_dict.get("NAME")
+        raise InputError(
+            f"database: the clinic database ({where}) is not set up: "
+            f"{len(pending)} migration(s) not applied; run `baclotrack manage migrate` "
+            "(or `make demo` for the demo database) first"
+        )
 
 
 def clinician(username: str) -> User:
