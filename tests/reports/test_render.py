@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import subprocess
@@ -140,3 +141,12 @@ def test_rendering_needs_no_django_settings() -> None:
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 1
+
+
+def test_the_pdf_is_rendered_without_a_flood_of_css_warnings(
+    data: ReportData, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The inline SVG chart's presentation attributes used to log hundreds of warnings per report.
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render_report(data, "pdf")
+    assert [r for r in caplog.records if r.name.startswith("weasyprint")] == []

@@ -14,6 +14,7 @@ DejaVu (docs/prescriber-report.md).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -334,7 +335,16 @@ def render_document(data: ReportData) -> Any:
     from weasyprint import HTML  # imported here: loading WeasyPrint costs a second
 
     # base_url=None and no external references: WeasyPrint never touches the network.
-    return HTML(string=render_html(data), base_url=None).render()
+    # WeasyPrint's CSS parser logs a warning for every SVG presentation property in the
+    # inline chart (fill, stroke, ...), hundreds per report, although its SVG renderer
+    # draws them; only its errors are worth a person's attention.
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        return HTML(string=render_html(data), base_url=None).render()
+    finally:
+        logger.setLevel(level)
 
 
 def render_report(data: ReportData, fmt: ReportFormat) -> bytes:
