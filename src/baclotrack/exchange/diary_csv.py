@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import errno
 import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -24,6 +23,7 @@ from baclotrack.core.diaryframe import (
     with_default_country,
 )
 from baclotrack.core.errors import InputError
+from baclotrack.exchange.files import write_bytes_atomically
 
 DIARY_COLUMNS = ("patient_id", "date", "drinks")
 PATIENT_COLUMNS = ("patient_id", "sex", "start_date")
@@ -146,21 +146,5 @@ def read_diary_and_patients(diary_path: Path, patients_path: Path) -> tuple[pl.D
 
 
 def write_csv_atomically(frame: pl.DataFrame, path: Path) -> None:
-    """Write ``frame`` to ``path`` as CSV (nulls as blank cells), all or nothing.
-
-    The table goes to a temporary file beside ``path`` that replaces it only once fully
-    written, so a failure never leaves a half-written or truncated output.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
-    try:
-        # mkstemp makes the file private (0600); give the output the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        frame.write_csv(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write ``frame`` to ``path`` as CSV (nulls as blank cells), all or nothing (exchange/files.py)."""
+    write_bytes_atomically(frame.write_csv(), path)

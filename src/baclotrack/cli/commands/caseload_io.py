@@ -16,8 +16,8 @@ import argparse
 from pathlib import Path
 
 from baclotrack.cli.clinic_db import clinician, setup_django
-from baclotrack.cli.files import write_files_atomically
 from baclotrack.core.errors import InputError
+from baclotrack.exchange.files import write_files_atomically
 
 #: Exit code when an import needs --confirm (nothing was written).
 EXIT_NEEDS_CONFIRMATION = 1

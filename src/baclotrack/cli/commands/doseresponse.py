@@ -13,9 +13,9 @@ Methods: docs/methods/dose-response.md.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from baclotrack.analysis.doseresponse import (
     DoseResponseError,
     plot_dose_response,
 )
+from baclotrack.exchange.files import write_bytes_atomically
 
 #: Diary columns read as numbers when present (others are ignored).
 _DIARY_NUMBERS = ("drinks", "grams", "dose_mg", "craving", "anxiety")
@@ -152,9 +153,6 @@ def _save_figure(result: DoseResponse, path: Path) -> None:
     if not path.resolve().parent.is_dir():
         raise DoseResponseError(f"--plot: directory {str(path.resolve().parent)!r} does not exist")
     figure = plot_dose_response(result)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp.png")
-    try:
-        figure.savefig(temporary, dpi=120)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    image = io.BytesIO()
+    figure.savefig(image, format="png", dpi=120)
+    write_bytes_atomically(image.getvalue(), path)

@@ -15,8 +15,8 @@ import datetime as dt
 from pathlib import Path
 
 from baclotrack.cli.clinic_db import client_by_code, clinician, setup_django
-from baclotrack.cli.files import write_bytes_atomically
 from baclotrack.core.errors import InputError
+from baclotrack.exchange.files import write_bytes_atomically
 
 
 class StartDateError(InputError):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from baclotrack.cli.clinic_db import client_by_code, setup_django
-from baclotrack.cli.files import write_bytes_atomically
+from baclotrack.exchange.files import write_bytes_atomically
 
 if TYPE_CHECKING:
     from baclotrack.reports.render import ReportFormat

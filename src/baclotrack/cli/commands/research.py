@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from baclotrack.cli.clinic_db import live_clients, setup_django
-from baclotrack.cli.files import write_files_atomically
+from baclotrack.exchange.files import write_files_atomically
 from baclotrack.exchange.research import DEFAULT_K, KAnonymityReport
 
 

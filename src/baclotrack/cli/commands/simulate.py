@@ -11,12 +11,12 @@ it. Designs and the model: docs/methods/simulation.md.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
 from baclotrack.analysis.simulate import DESIGNS, simulate
 from baclotrack.core.errors import InputError
+from baclotrack.exchange.files import write_files_atomically
 
 
 class OutputError(InputError):
@@ -43,17 +43,14 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out: {str(out)!r} exists and is not a directory")
     out.mkdir(parents=True, exist_ok=True)
-    targets = {out / "DIARY.csv": sim.diary, out / "PATIENTS.csv": sim.patients}
     # Both files are written to temporary names first and renamed only when both are complete.
-    temporaries = {path: path.with_name(f".{path.name}.{os.getpid()}.tmp") for path in targets}
-    try:
-        for path, frame in targets.items():
-            frame.write_csv(temporaries[path], date_format="%Y-%m-%d")
-        for path, temporary in temporaries.items():
-            os.replace(temporary, path)
-    finally:
-        for temporary in temporaries.values():
-            temporary.unlink(missing_ok=True)
+    write_files_atomically(
+        {
+            "DIARY.csv": sim.diary.write_csv(date_format="%Y-%m-%d"),
+            "PATIENTS.csv": sim.patients.write_csv(date_format="%Y-%m-%d"),
+        },
+        out,
+    )
     print(
         f"simulated {sim.patients.height} clients, {sim.diary.height} diary days "
         f"({sim.design}, seed {sim.seed}) -> {out / 'DIARY.csv'}, {out / 'PATIENTS.csv'}"

@@ -10,8 +10,6 @@ import argparse
 import csv
 import datetime as dt
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from baclotrack.core.titration.caps import REGULATORY_CAPS, get_regulatory_cap, 
 from baclotrack.core.titration.plan import Plan, PlanDay, default_plan_days, generate_plan
 from baclotrack.core.titration.protocols import PROTOCOLS, get_protocol
 from baclotrack.core.titration.tablets import DEFAULT_TABLETS, TABLET_SETS, get_tablet_set
+from baclotrack.exchange.files import write_bytes_atomically
 
 #: PLAN.csv columns, in order (the CLI contract).
 CSV_COLUMNS = ("day", "date", "mg_per_day", "intakes", "mg_per_kg", "note")
@@ -130,18 +129,6 @@ def plan_csv(plan: Plan) -> str:
     return buffer.getvalue()
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write all of ``text`` or nothing: a temporary file in the same folder, then a rename."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def plan_table(plan: Plan) -> str:
     """A readable table with the plan's source and caps above it."""
     lines = [f"{plan.title}", f"Source: {plan.source}"]
@@ -189,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     plan = build_plan(args)
     if args.out:
-        write_atomically(Path(args.out), plan_csv(plan))
+        write_bytes_atomically(plan_csv(plan), Path(args.out))
         print(f"wrote {len(plan.steps)} days to {args.out}")
     else:
         print(plan_table(plan), end="")
