@@ -2,7 +2,8 @@
 
 Method (printed with the numbers as Markdown, recorded in docs/benchmarks.md):
 
-1. A child process builds the cohort from a fixed numpy seed and writes it to Parquet in a
+1. A child process builds the cohort with the simulator's bulk generator
+   (``simulate_drinking_matrix``, fixed seed) and writes it to Parquet in a
    temporary directory, so that building it does not count towards the peak memory.
 2. A fresh child process reads the Parquet files, notes its resident set size (RSS), runs
    compute_endpoints REPEATS times (wall and CPU time of each) and reports its peak RSS
@@ -32,6 +33,7 @@ import pandas as pd
 import polars as pl
 from polars.testing import assert_frame_equal
 
+from baclotrack.analysis.simulate import simulate_drinking_matrix
 from baclotrack.core.endpoints import DEFAULT_WINDOWS, ENDPOINT_COLUMNS, compute_endpoints
 from baclotrack.core.guidelines import DEFAULT_HEAVY_DAY, STANDARD_DRINK_GRAMS, WHO_LEVEL_UPPER_BOUNDS_G
 
@@ -46,38 +48,12 @@ TARGET_GB = 3.0
 
 
 def synthetic_cohort(patients: int, seed: int = SEED) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Zero-inflated daily drinking: each patient drinks on a day with their own probability
-    (Beta(2, 2)), then 1 + Poisson(mean) drinks (mean from a Gamma); 5 % of days are blank
-    and 3 % absent, as in real diaries with gaps."""
-    rng = np.random.default_rng(seed)
-    countries = np.array([c.value for c in STANDARD_DRINK_GRAMS])
-    drink_g = np.array(list(STANDARD_DRINK_GRAMS.values()))  # same order as countries
-    country = rng.integers(0, len(countries), patients)
-    ids = pl.Series("patient_id", [f"P{i:06d}" for i in range(patients)])
-    starts = np.datetime64("2024-01-01") + rng.integers(0, 366, patients).astype("timedelta64[D]")
-    cohort = pl.DataFrame(
-        {
-            "patient_id": ids,
-            "sex": np.where(rng.random(patients) < 0.35, "F", "M"),
-            "start_date": starts,
-            "country": countries[country],
-        }
+    """(diary, patients) from the project's one simulator (analysis.simulate, bulk generator):
+    its drinking model, every known country, unreported days partly blank and partly absent."""
+    cohort, diary = simulate_drinking_matrix(patients, DAYS, seed, baseline_days=BASELINE_DAYS)
+    return diary.select("patient_id", "date", "grams"), cohort.select(
+        "patient_id", "sex", "start_date", "country"
     )
-    who = np.repeat(np.arange(patients), DAYS)
-    offset = np.tile(np.arange(DAYS) - BASELINE_DAYS, patients).astype("timedelta64[D]")
-    drinks_on = rng.random(who.size) < rng.beta(2, 2, patients)[who]
-    drinks = np.where(drinks_on, 1 + rng.poisson(rng.gamma(2.0, 2.0, patients)[who]), 0).astype(float)
-    drinks[rng.random(who.size) < 0.05] = np.nan
-    keep = rng.random(who.size) >= 0.03
-    grams = drinks * drink_g[country][who]
-    diary = pl.DataFrame(
-        {
-            "patient_id": ids.gather(who[keep]),
-            "date": starts[who[keep]] + offset[keep],
-            "grams": pl.Series(grams[keep], nan_to_null=True),
-        }
-    )
-    return diary, cohort
 
 
 def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
@@ -152,6 +128,7 @@ def _child_measure(folder: Path) -> None:
     assert_frame_equal(ours, by_loop, check_dtypes=False, rel_tol=1e-12)
     report = {
         "rows": diary.height,
+        "blank": diary.get_column("grams").null_count() / diary.height,
         "output_rows": result.height,
         "wall": [r[1] for r in runs],
         "cpu": [r[2] for r in runs],
@@ -175,7 +152,8 @@ def _markdown(report: dict[str, Any], patients: int) -> str:
     return "\n".join(
         [
             f"- Cohort: {patients:,} patients x {DAYS} days, seed {SEED}: {report['rows']:,} diary rows "
-            f"(3 % of days absent, 5 % blank), rows sorted by patient and date; "
+            f"({100 * (1 - report['rows'] / (patients * DAYS)):.1f} % of days absent, "
+            f"{100 * report['blank']:.1f} % of rows blank), rows sorted by patient and date; "
             f"{report['output_rows']:,} output rows (5 default windows).",
             f"- compute_endpoints (validation included), {REPEATS} runs: {runs}; median wall time "
             f"{median:.2f} s ({ok_time} the {TARGET_SECONDS:.0f} s target). Load average at start "

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 import statsmodels.api as sm
 
+from baclotrack.analysis.simulate import simulate
 from baclotrack.analysis.trial import (
     BASELINE_WINDOW,
     Arm,
@@ -227,3 +228,49 @@ def test_gee_on_one_day_per_patient_equals_glm_with_robust_errors() -> None:
 def test_percent_reduction_is_undefined_for_an_abstinent_baseline() -> None:
     assert math.isnan(Arm("placebo", 0.0, 3, 0.0, 1.0).percent_reduction)
     assert Arm("placebo", 0.0, 3, 4.0, 1.0).percent_reduction == pytest.approx(75.0)
+
+
+def test_titrated_arm_is_compared_with_placebo_but_has_no_dose_trend() -> None:
+    sim = simulate("bacloville", seed=11, n=40)
+    assert sim.patients.filter(pl.col("arm") == "baclofen")["dose_mg"].null_count() == 20
+    analysis = TrialAnalysis(secondary=False).fit(sim.diary, sim.patients)
+    assert [(a.arm, a.dose_mg) for a in analysis.arms_] == [("placebo", 0.0), ("baclofen", None)]
+    assert analysis.weekly_["week"].max() == 12  # a year of diary, the 12 treatment weeks analysed
+    assert [(c.arm, c.reference) for c in analysis.contrasts_] == [("baclofen", "placebo")]
+    assert analysis.contrasts_[0].estimate < 0
+    result = analysis.to_dict()
+    assert result["dose_trend"] is None
+    assert "'baclofen' has no fixed dose" in result["dose_trend_reason"]
+    assert result["model"]["converged"] is True
+    text = analysis.summary()
+    assert "Dose trend per mg: not estimated: arm 'baclofen' has no fixed dose" in text
+    assert "titrated" in text
+
+
+def test_fixed_dose_trial_reports_no_reason_for_its_dose_trend() -> None:
+    result = TrialAnalysis(secondary=False).fit(*cohort()).to_dict()
+    assert result["dose_trend_reason"] is None
+    assert result["dose_trend"]["estimate_per_mg"] < 0
+
+
+def test_titrated_arm_comes_after_fixed_doses_without_an_adjacent_contrast() -> None:
+    diary, patients = cohort()
+    patients = patients.with_columns(dose_mg=pl.when(pl.col("arm") == "low").then(None).otherwise("dose_mg"))
+    assert trial_arms(patients) == [("placebo", 0.0), ("high", 60.0), ("low", None)]
+    analysis = TrialAnalysis(secondary=False).fit(diary, patients)
+    assert [(c.arm, c.reference) for c in analysis.contrasts_] == [("high", "placebo"), ("low", "placebo")]
+    assert analysis.dose_trend_ is None and analysis.dose_model_ is None
+
+
+@pytest.mark.parametrize(
+    ("blank", "message"),
+    [
+        (pl.col("arm") == "placebo", "exactly one arm must have dose_mg 0"),
+        (pl.col("patient_id") == "low-2", "arm 'low' has more than one dose_mg"),
+    ],
+)
+def test_titrated_reference_or_partly_blank_arm_is_rejected(blank: pl.Expr, message: str) -> None:
+    _, patients = cohort()
+    patients = patients.with_columns(dose_mg=pl.when(blank).then(None).otherwise("dose_mg"))
+    with pytest.raises(TrialDataError, match=message):
+        trial_arms(patients)

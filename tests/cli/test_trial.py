@@ -129,3 +129,22 @@ def test_model_that_cannot_be_fitted_exits_3_with_advice(
     assert "the model could not be fitted" in captured.err
     assert "rank deficient" in captured.err
     assert captured.out == ""
+
+
+def test_simulated_bacloville_with_a_titrated_arm_is_analysed_without_a_dose_trend(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bcv"
+    assert main(["simulate", "--design", "bacloville", "--seed", "11", "--n", "40", "--out", str(out)]) == 0
+    files = ["--diary", str(out / "DIARY.csv"), "--patients", str(out / "PATIENTS.csv"), "--no-secondary"]
+    capsys.readouterr()
+    report = tmp_path / "bcv.html"
+    assert main(["trial", *files, "--json", "--report", str(report)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [(a["arm"], a["dose_mg"]) for a in result["arms"]] == [("placebo", 0.0), ("baclofen", None)]
+    assert [(c["arm"], c["reference"]) for c in result["contrasts"]] == [("baclofen", "placebo")]
+    assert result["dose_trend"] is None
+    assert "no fixed dose (titrated per patient)" in result["dose_trend_reason"]
+    assert "Dose trend not estimated: arm &#x27;baclofen&#x27; has no fixed dose" in report.read_text()
+    assert main(["trial", *files]) == 0
+    assert "Dose trend per mg: not estimated" in capsys.readouterr().out

@@ -1,9 +1,11 @@
 """Analysis of a parallel-arm baclofen trial: arm summaries, the lme4 mixed model, dose trend.
 
 Input is a diary of daily standard drinks (of each patient's country) and a patient table
-with arm and daily dose; the arm at 0 mg is the reference. The design follows Addolorato et
-al. (2011, Alcohol Alcohol 46:312-317): a 28-day baseline before randomisation, 12 weeks of
-treatment, drinks per day compared with baseline. Per-patient means come from
+with arm and daily dose; the arm at 0 mg is the reference. An active arm whose dose is titrated
+to each patient (blank dose_mg, as in Bacloville, Rigal et al. 2020) is compared with the
+reference like any arm, but then no dose trend is estimated (decision 0160). The design
+follows Addolorato et al. (2011, Alcohol Alcohol 46:312-317): a 28-day baseline before
+randomisation, 12 weeks of treatment, drinks per day compared with baseline. Per-patient means come from
 :func:`baclotrack.core.endpoints.compute_endpoints` (mean drinks over reported days).
 
 Primary model, as R's lme4 writes it (docs/methods/trial-analysis.md)::
@@ -12,8 +14,9 @@ Primary model, as R's lme4 writes it (docs/methods/trial-analysis.md)::
 
 with y a patient's mean drinks over the reported days of week w (1..12; weeks without a
 reported day are absent) and baseline the patient's baseline drinks per day. The dose trend
-is the same model with ``dose_mg`` in place of ``arm``. Contrasts are Wald tests with the
-normal approximation, as lme4 gives no denominator degrees of freedom.
+is the same model with ``dose_mg`` in place of ``arm``, fitted only when every arm has one
+fixed dose. Contrasts are Wald tests with the normal approximation, as lme4 gives no
+denominator degrees of freedom.
 """
 
 from __future__ import annotations
@@ -51,10 +54,11 @@ class TrialDataError(InputError):
 
 @dataclass(frozen=True, slots=True)
 class Arm:
-    """A trial arm: its name, daily dose and patient count, with its drinks-per-day summary."""
+    """A trial arm: its name, daily dose (None: titrated per patient) and patient count, with its
+    drinks-per-day summary."""
 
     arm: str
-    dose_mg: float
+    dose_mg: float | None
     n: int
     baseline_drinks_per_day: float
     treatment_drinks_per_day: float
@@ -100,49 +104,73 @@ def wald(estimate: float, se: float, confidence: float = DEFAULT_CONFIDENCE) -> 
     return estimate - z * se, estimate + z * se, p
 
 
-def trial_arms(patients: pl.DataFrame) -> list[tuple[str, float]]:
-    """Arms and their doses ordered by dose, the 0 mg reference first; validates the columns."""
+#: Why the dose trend is missing when an arm's dose is titrated per patient (JSON and text output).
+TITRATED_NO_TREND: Final = (
+    "arm {arms} has no fixed dose (titrated per patient), so drinks cannot be modelled as a function of "
+    "the arm's dose; compare arms with the contrasts"
+)
+
+
+def _check_trial_columns(patients: pl.DataFrame) -> None:
     for column in ("arm", "dose_mg"):
         if column not in patients.columns:
             raise TrialDataError(
                 f"patients: column {column!r} is missing (columns: {', '.join(patients.columns)})"
             )
-    if not patients.schema["dose_mg"].is_numeric():
+    if not patients.schema["dose_mg"].is_numeric() and patients.schema["dose_mg"] != pl.Null:
         raise TrialDataError(
             f"patients: column 'dose_mg' must be a number of mg, got {patients.schema['dose_mg']}"
         )
+
+
+def trial_arms(patients: pl.DataFrame) -> list[tuple[str, float | None]]:
+    """Arms and their doses: the 0 mg reference first, fixed doses ascending, then titrated arms.
+
+    A titrated arm has a blank (null) dose_mg on every one of its patients; it may not be the
+    reference, which must be the one arm at dose_mg 0. Validates the columns.
+    """
+    _check_trial_columns(patients)
     frame = patients.with_row_index("row", offset=1).with_columns(pl.col("dose_mg").cast(pl.Float64))
     bad = frame.filter(
         pl.col("arm").is_null()
         | (pl.col("arm").cast(pl.String).str.strip_chars() == "")
-        | pl.col("dose_mg").is_null()
         | ~pl.col("dose_mg").is_finite()
         | (pl.col("dose_mg") < 0)
     )
     if bad.height:
         row = bad.row(0, named=True)
         raise TrialDataError(
-            f"patients, data row {row['row']}: arm must be a name and dose_mg a dose of 0 mg or more "
-            f"(got arm {row['arm']!r}, dose_mg {row['dose_mg']!r})"
+            f"patients, data row {row['row']}: arm must be a name and dose_mg a dose of 0 mg or more, or "
+            f"blank for a titrated arm (got arm {row['arm']!r}, dose_mg {row['dose_mg']!r})"
         )
-    doses = frame.group_by("arm").agg(pl.col("dose_mg").unique().sort()).sort("arm")
+    doses = frame.group_by("arm").agg(pl.col("dose_mg").unique().sort(nulls_last=True)).sort("arm")
     for arm, arm_doses in doses.iter_rows():
         if len(arm_doses) > 1:
             raise TrialDataError(
-                f"patients: arm {arm!r} has more than one dose_mg ({arm_doses}); one arm, one dose"
+                f"patients: arm {arm!r} has more than one dose_mg ({arm_doses}); one arm, one dose "
+                "(or blank on every patient of a titrated arm)"
             )
-    pairs = sorted(((str(a), float(d[0])) for a, d in doses.iter_rows()), key=lambda ad: (ad[1], ad[0]))
-    if len(pairs) < 2:
+    fixed = sorted(
+        ((str(a), float(d[0])) for a, d in doses.iter_rows() if d[0] is not None),
+        key=lambda ad: (ad[1], ad[0]),
+    )
+    titrated: list[tuple[str, float | None]] = [(str(a), None) for a, d in doses.iter_rows() if d[0] is None]
+    if len(fixed) + len(titrated) < 2:
         raise TrialDataError("patients: a trial needs at least two arms (one of them at dose_mg 0)")
-    at_zero = [a for a, d in pairs if d == 0]
+    at_zero = [a for a, d in fixed if d == 0]
     if len(at_zero) != 1:
         raise TrialDataError(
             f"patients: exactly one arm must have dose_mg 0 (the reference); found {len(at_zero)}: {at_zero}"
         )
-    dose_list = [d for _, d in pairs]
+    dose_list = [d for _, d in fixed]
     if len(set(dose_list)) != len(dose_list):
         raise TrialDataError("patients: two arms share a dose_mg; give each arm its own daily dose")
-    return pairs
+    return [*fixed, *titrated]
+
+
+def _dose_text(dose_mg: float | None) -> str:
+    """An arm's dose for tables: mg/day, or 'titrated' for an arm dosed per patient."""
+    return "titrated" if dose_mg is None else f"{dose_mg:g}"
 
 
 def patient_outcomes(diary: pl.DataFrame, patients: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -199,7 +227,7 @@ def daily_treatment_drinks(
     )
 
 
-def _arm_summaries(per_patient: pl.DataFrame, arms: Sequence[tuple[str, float]]) -> list[Arm]:
+def _arm_summaries(per_patient: pl.DataFrame, arms: Sequence[tuple[str, float | None]]) -> list[Arm]:
     summaries = []
     for arm, dose in arms:
         rows = per_patient.filter(pl.col("arm") == arm)
@@ -248,9 +276,11 @@ class TrialAnalysis:
 
     arms_: list[Arm]
     primary_: LinearMixedModel
-    dose_model_: LinearMixedModel
+    #: The dose-trend model and its slope; None (with the reason) when an arm is titrated.
+    dose_model_: LinearMixedModel | None
     contrasts_: list[Contrast]
-    dose_trend_: Contrast
+    dose_trend_: Contrast | None
+    dose_trend_reason_: str | None
     secondary_: SecondaryResult | None
     weekly_: pl.DataFrame
 
@@ -274,21 +304,31 @@ class TrialAnalysis:
         self.arms_ = _arm_summaries(per_patient, arms)
         self.weekly_ = weekly
         self.primary_ = fit_weekly_model(weekly, names, by_dose=False)
-        self.dose_model_ = fit_weekly_model(weekly, names, by_dose=True)
-        self.contrasts_ = self._contrasts(names)
-        estimate, se = self.dose_model_.contrast([0.0, 1.0, 0.0, 0.0])
-        self.dose_trend_ = Contrast("dose_mg", "per mg", estimate, se, *wald(estimate, se, self.confidence))
+        self.contrasts_ = self._contrasts(names, fixed=sum(d is not None for _, d in arms))
+        titrated = [a for a, d in arms if d is None]
+        self.dose_model_, self.dose_trend_, self.dose_trend_reason_ = None, None, None
+        if titrated:
+            self.dose_trend_reason_ = TITRATED_NO_TREND.format(arms=", ".join(repr(a) for a in titrated))
+        else:
+            self.dose_model_ = fit_weekly_model(weekly, names, by_dose=True)
+            estimate, se = self.dose_model_.contrast([0.0, 1.0, 0.0, 0.0])
+            interval = wald(estimate, se, self.confidence)
+            self.dose_trend_ = Contrast("dose_mg", "per mg", estimate, se, *interval)
         self.secondary_ = None
         if self.secondary:
             daily = daily_treatment_drinks(diary, patients, per_patient)
             self.secondary_ = fit_secondary(daily, names, self.confidence)
         return self
 
-    def _contrasts(self, arms: Sequence[str]) -> list[Contrast]:
-        """Each arm against the reference, then each dose against the next lower active dose."""
+    def _contrasts(self, arms: Sequence[str], fixed: int) -> list[Contrast]:
+        """Each arm against the reference, then each fixed dose against the next lower active dose.
+
+        ``arms`` lists the reference, the ``fixed``-dose arms by dose, then titrated arms, which
+        have no "next lower dose".
+        """
         p = len(self.primary_.fixed_names)
         pairs: list[tuple[int, int | None]] = [(k, None) for k in range(1, len(arms))]
-        pairs += [(k, k - 1) for k in range(2, len(arms))]
+        pairs += [(k, k - 1) for k in range(2, fixed)]
         contrasts = []
         for k, lower in pairs:
             weights = np.zeros(p)
@@ -307,14 +347,8 @@ class TrialAnalysis:
             "arms": [a.to_dict() for a in self.arms_],
             "fixed_effects": model["fixed_effects"],
             "contrasts": [c.to_dict() for c in self.contrasts_],
-            "dose_trend": {
-                "estimate_per_mg": self.dose_trend_.estimate,
-                "se": self.dose_trend_.se,
-                "ci_low": self.dose_trend_.ci_low,
-                "ci_high": self.dose_trend_.ci_high,
-                "p": self.dose_trend_.p,
-                "fixed_effects": self.dose_model_.to_dict()["fixed_effects"],
-            },
+            "dose_trend": self._dose_trend_dict(),
+            "dose_trend_reason": self.dose_trend_reason_,
             "secondary": None if self.secondary_ is None else self.secondary_.to_dict(),
             "model": {
                 "formula": "y ~ arm + week + baseline + (1 + week | patient), REML",
@@ -327,10 +361,23 @@ class TrialAnalysis:
                     "corr_intercept_week": model["random_corr"][0]["corr"],
                 },
                 "residual_sd": model["residual_sd"],
-                "converged": model["converged"] and self.dose_model_.converged_,
+                "converged": model["converged"] and (self.dose_model_ is None or self.dose_model_.converged_),
                 "confidence": self.confidence,
                 "tests": "Wald, normal approximation",
             },
+        }
+
+    def _dose_trend_dict(self) -> dict[str, Any] | None:
+        trend, model = self.dose_trend_, self.dose_model_
+        if trend is None or model is None:
+            return None
+        return {
+            "estimate_per_mg": trend.estimate,
+            "se": trend.se,
+            "ci_low": trend.ci_low,
+            "ci_high": trend.ci_high,
+            "p": trend.p,
+            "fixed_effects": model.to_dict()["fixed_effects"],
         }
 
     def summary(self) -> str:
@@ -341,7 +388,7 @@ class TrialAnalysis:
             f"{'arm':<16}{'dose mg':>8}{'n':>5}{'baseline':>10}{'treatment':>11}{'reduction %':>13}",
         ]
         lines += [
-            f"{a.arm:<16}{a.dose_mg:>8g}{a.n:>5}{a.baseline_drinks_per_day:>10.2f}"
+            f"{a.arm:<16}{_dose_text(a.dose_mg):>8}{a.n:>5}{a.baseline_drinks_per_day:>10.2f}"
             f"{a.treatment_drinks_per_day:>11.2f}{a.percent_reduction:>13.1f}"
             for a in self.arms_
         ]
@@ -352,7 +399,10 @@ class TrialAnalysis:
             for c in self.contrasts_
         ]
         t = self.dose_trend_
-        lines.append(f"Dose trend per mg: {t.estimate:.5f} [{t.ci_low:.5f}, {t.ci_high:.5f}] p={t.p:.4g}")
+        if t is None:
+            lines.append(f"Dose trend per mg: not estimated: {self.dose_trend_reason_}.")
+        else:
+            lines.append(f"Dose trend per mg: {t.estimate:.5f} [{t.ci_low:.5f}, {t.ci_high:.5f}] p={t.p:.4g}")
         if self.secondary_ is not None:
             lines += ["", f"Secondary (GEE, ratios vs reference, {pct} CI)"]
             secondary = self.secondary_

@@ -60,7 +60,14 @@ def weekly_figure_png(weekly: pl.DataFrame, confidence: float = 0.95) -> bytes:
         week = rows.get_column("week").to_numpy() + (offset - (len(arms) - 1) / 2) * 0.12
         mean = rows.get_column("mean").to_numpy()
         error = [mean - rows.get_column("low").to_numpy(), rows.get_column("high").to_numpy() - mean]
-        axes.errorbar(week, mean, yerr=error, marker="o", capsize=3, label=f"{arm} ({dose:g} mg/day)")
+        axes.errorbar(
+            week,
+            mean,
+            yerr=error,
+            marker="o",
+            capsize=3,
+            label=f"{arm} ({'titrated' if dose is None else f'{dose:g} mg/day'})",
+        )
     axes.set_xlabel("treatment week")
     axes.set_ylabel("drinks per day (mean of patients)")
     axes.set_title(f"Weekly drinking by arm, {round(100 * confidence)}% intervals across patients")
@@ -100,7 +107,7 @@ def render_trial_report(analysis: TrialAnalysis, title: str = "Trial analysis") 
             [
                 (
                     a.arm,
-                    f"{a.dose_mg:g}",
+                    "titrated" if a.dose_mg is None else f"{a.dose_mg:g}",
                     a.n,
                     _num(a.baseline_drinks_per_day, 2),
                     _num(a.treatment_drinks_per_day, 2),
@@ -139,15 +146,21 @@ def render_trial_report(analysis: TrialAnalysis, title: str = "Trial analysis") 
             + [
                 (
                     "dose trend, per mg/day",
-                    _num(analysis.dose_trend_.estimate, 5),
-                    _num(analysis.dose_trend_.se, 5),
-                    _num(analysis.dose_trend_.ci_low, 5),
-                    _num(analysis.dose_trend_.ci_high, 5),
-                    _p(analysis.dose_trend_.p),
+                    _num(trend.estimate, 5),
+                    _num(trend.se, 5),
+                    _num(trend.ci_low, 5),
+                    _num(trend.ci_high, 5),
+                    _p(trend.p),
                 )
+                for trend in [analysis.dose_trend_]
+                if trend is not None
             ],
         ),
     ]
+    if analysis.dose_trend_reason_ is not None:
+        parts.append(
+            f"<p class=note>Dose trend not estimated: {html.escape(analysis.dose_trend_reason_)}.</p>"
+        )
     effects = model["random_effects"]
     parts.append(
         f"<p class=note>{model['n_obs']} patient-weeks from {model['n_patients']} patients; REML criterion "

@@ -6,7 +6,9 @@
 
 DIARY.csv: patient_id, date (YYYY-MM-DD), drinks (standard drinks of the patient's country;
 blank = not reported). PATIENTS.csv: patient_id, sex, start_date, country, arm, dose_mg (the
-arm's daily dose; the 0 mg arm is the reference). Methods: docs/methods/trial-analysis.md.
+arm's daily dose; the 0 mg arm is the reference; blank on every patient of an arm titrated per
+patient, which is then compared with the reference but has no dose trend).
+Methods: docs/methods/trial-analysis.md.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def add_parser(subparsers: Any) -> None:
         "trial",
         help="analyse a trial: arm summaries, lme4-grade mixed model, dose trend, GEE of daily counts",
         description="Analyse a parallel-arm trial from a daily drinking diary and a patient table with "
-        "arm and dose_mg (the 0 mg arm is the reference).",
+        "arm and dose_mg (the 0 mg arm is the reference; leave dose_mg blank for an arm titrated per "
+        "patient: it is compared with the reference, but no dose trend is estimated).",
     )
     parser.add_argument("--diary", required=True, type=Path, help="CSV: patient_id, date, drinks")
     parser.add_argument(
@@ -67,10 +70,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _parse_dose(frame: pl.DataFrame, source: str) -> pl.Series:
-    """dose_mg as numbers; a blank or non-numeric dose is reported by data row."""
+    """dose_mg as numbers, blank as null (a titrated arm); a non-numeric dose is reported by data row."""
     text = frame.get_column("dose_mg").str.strip_chars()
     dose = text.cast(pl.Float64, strict=False)
-    bad = (dose.is_null() | dose.is_nan()).arg_true()
+    blank = text.is_null() | (text == "")
+    bad = ((dose.is_null() & ~blank) | dose.is_nan()).arg_true()
     if bad.len():
         row = int(bad[0])
         raise TrialDataError(
