@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ from baclotrack.analysis.doseresponse import (
     DoseResponseError,
     plot_dose_response,
 )
+from baclotrack.cli.output import json_text
 from baclotrack.exchange.files import write_bytes_atomically
 
 #: Diary columns read as numbers when present (others are ignored).
@@ -74,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     result = DoseResponse(lag_days=args.lag, outcome=args.outcome, escalation_only=args.escalation_only).fit(
         diary, patient
     )
-    output = json.dumps(_json_safe(result.to_dict()), indent=2) if args.json else result.summary()
+    output = json_text(result.to_dict()) if args.json else result.summary()
     if args.plot is not None:
         _save_figure(result, args.plot)
     print(output)
@@ -135,17 +134,6 @@ def _patient(patients: pl.DataFrame, patient_id: str, source: str) -> dict[str, 
     if rows.height > 1:
         raise DoseResponseError(f"{source}: patient {patient_id!r} appears {rows.height} times")
     return rows.row(0, named=True)
-
-
-def _json_safe(value: Any) -> Any:
-    """Replace NaN and infinities (not JSON) by null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
 
 
 def _save_figure(result: DoseResponse, path: Path) -> None:

@@ -14,9 +14,6 @@ Methods: docs/methods/trial-analysis.md.
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,9 @@ import polars as pl
 from baclotrack.analysis.lmm import ConvergenceError
 from baclotrack.analysis.trial import TrialAnalysis, TrialDataError
 from baclotrack.analysis.trial_report import render_trial_report
+from baclotrack.cli.output import json_text
 from baclotrack.exchange.diary_csv import read_diary_csv, read_patients_csv
+from baclotrack.exchange.files import write_bytes_atomically
 
 #: Exit code when the data are valid but a model cannot be fitted.
 EXIT_NOT_CONVERGED = 3
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_NOT_CONVERGED
     # Render everything before writing anything, so a failure never leaves half a report.
     page = render_trial_report(analysis, title=f"Trial analysis: {args.diary.name}") if args.report else None
-    output = json.dumps(_json_safe(analysis.to_dict()), indent=2) if args.json else analysis.summary()
+    output = json_text(analysis.to_dict()) if args.json else analysis.summary()
     if page is not None:
         _write_atomically(args.report, page)
     print(output)
@@ -110,25 +109,8 @@ def read_patients(path: Path) -> pl.DataFrame:
     )
 
 
-def _json_safe(value: Any) -> Any:
-    """Replace NaN and infinities (not JSON) by null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def _write_atomically(path: Path, text: str) -> None:
-    """Write beside the target, then rename: readers see the old file or the whole new one."""
+    """All of the report or nothing (exchange/files.py); a missing folder is named."""
     if not path.resolve().parent.is_dir():
         raise TrialDataError(f"--report: directory {str(path.resolve().parent)!r} does not exist")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_bytes_atomically(text, path)
