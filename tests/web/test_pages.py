@@ -135,6 +135,17 @@ def test_client_enters_a_day_through_the_personal_link(cast) -> None:
     assert event.actor is None and event.actor_label == f"diary link {cast.link_a.pk}"
 
 
+def test_a_dose_of_zero_is_recorded_as_not_taken_not_as_blank(cast) -> None:
+    # The missed-dose (withdrawal) rule needs to see days with 0 mg taken; a blank stays "not reported".
+    day = (TODAY() - dt.timedelta(days=3)).isoformat()
+    response = cast.http("anonymous").post(f"/d/{cast.token_a}/{day}/", diary_post(dose_0=0))
+    assert response.status_code == 302
+    assert DiaryDay.objects.get(client=cast.client_a, date=day).doses_mg == [0.0]
+    blank = (TODAY() - dt.timedelta(days=4)).isoformat()
+    assert cast.http("anonymous").post(f"/d/{cast.token_a}/{blank}/", diary_post()).status_code == 302
+    assert DiaryDay.objects.get(client=cast.client_a, date=blank).doses_mg == []
+
+
 def test_client_corrects_a_day_by_login_and_the_old_version_is_kept(cast) -> None:
     http = cast.http("client_a")
     day = cast.day_a.date.isoformat()

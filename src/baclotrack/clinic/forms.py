@@ -286,7 +286,8 @@ class DiaryDayForm(ConfirmImplausible):
                         data.get(f"drink_{row}_abv_percent"),
                     )
                 )
-        doses = [float(data[f"dose_{i}"]) for i in range(INTAKES) if data.get(f"dose_{i}")]
+        # An intake of 0 mg is a dose not taken, not a blank: keep it, or missed doses stay invisible.
+        doses = [float(data[f"dose_{i}"]) for i in range(INTAKES) if data.get(f"dose_{i}") is not None]
         return DiaryEntry(
             drinks=drinks,
             craving=data["craving"],
