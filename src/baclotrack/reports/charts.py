@@ -19,9 +19,12 @@ matplotlib.use("Agg")  # no display: the chart is rendered to a string, never sh
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
 
 from baclotrack.core.errors import InputError
 
@@ -64,6 +67,13 @@ _BLUE, _ORANGE, _GREEN, _VERMILION, _GREY, _PURPLE = (
     "#999999",
     "#CC79A7",
 )
+
+
+#: Width of a day's drinks bar, in days (a small gap between neighbouring days).
+BAR_WIDTH_DAYS: Final = 0.85
+#: Above this many rated days the craving and anxiety lines have no dot per day: on a long diary
+#: the dots merge into a thick line anyway, and each one is an element of the SVG.
+MARKERS_UP_TO_DAYS: Final = 120
 
 
 def _check(frame: pl.DataFrame) -> None:
@@ -145,10 +155,8 @@ def _drinks_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> Non
     days = frame.filter(pl.col("drinks").is_not_null())
     heavy = days.filter(pl.col("heavy").fill_null(False))
     light = days.filter(~pl.col("heavy").fill_null(False))
-    ax.bar(light["date"].to_list(), light["drinks"].to_list(), width=0.85, color=_ORANGE)
-    ax.bar(
-        heavy["date"].to_list(), heavy["drinks"].to_list(), width=0.85, color=_VERMILION, label=text["heavy"]
-    )
+    _bars(ax, light, _ORANGE)
+    _bars(ax, heavy, _VERMILION, label=text["heavy"])
     if heavy.height:
         ax.plot(
             heavy["date"].to_list(),
@@ -163,6 +171,22 @@ def _drinks_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> Non
     ax.set_ylim(bottom=0)
 
 
+def _bars(ax: Axes, days: pl.DataFrame, colour: str, label: str | None = None) -> None:
+    """The days' drinks as bars drawn as ONE compound path: ``ax.bar`` makes a patch per day (730
+    for two years), each updating the axis limits and written as its own SVG element."""
+    drawn = days.filter(pl.col("drinks") > 0)  # a zero-height bar is invisible
+    if drawn.height == 0:
+        return
+    centre = np.asarray(mdates.date2num(drawn["date"].to_list()), dtype=np.float64)  # type: ignore[no-untyped-call]
+    top = drawn["drinks"].to_numpy().astype(np.float64)
+    left, right, base = centre - BAR_WIDTH_DAYS / 2, centre + BAR_WIDTH_DAYS / 2, np.zeros_like(top)
+    corners = [(left, base), (left, top), (right, top), (right, base), (left, base)]
+    vertices = np.stack([np.column_stack(xy) for xy in corners], axis=1).reshape(-1, 2)
+    codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], drawn.height)
+    ax.add_patch(PathPatch(Path(vertices, codes), facecolor=colour, edgecolor="none", label=label))
+    ax.xaxis_date()
+
+
 def _scales_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> None:
     for column, colour in (("craving", _PURPLE), ("anxiety", _GREEN)):
         rated = frame.filter(pl.col(column).is_not_null())
@@ -171,7 +195,7 @@ def _scales_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> Non
                 rated["date"].to_list(),
                 rated[column].to_list(),
                 color=colour,
-                marker="o",
+                marker="o" if rated.height <= MARKERS_UP_TO_DAYS else "",
                 markersize=2.5,
                 linewidth=1.2,
                 label=text[column],

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from baclotrack.clinic import adapters
+from baclotrack.clinic import adapters, dashboard_cache
 from baclotrack.clinic.access import get_client
 from baclotrack.clinic.forms import ClientForm, ReasonForm
 from baclotrack.clinic.models import AlertStatus, Client
@@ -100,21 +100,31 @@ def chart_labels() -> dict[str, str]:
     }
 
 
+def client_timeline_svg(client: Client) -> str:
+    """The client's timeline SVG, drawn once per change of what it shows (clinic/dashboard_cache.py)."""
+    frame, labels = adapters.timeline_frame(client), chart_labels()
+    return dashboard_cache.cached(
+        "timeline",
+        client.pk,
+        (frame, client.code, labels),
+        lambda: timeline_svg(frame, title=client.code, labels=labels),
+    )
+
+
 def _inline_chart(client: Client) -> str:
     """The timeline SVG for inlining in the page (same drawing as chart.svg and the print view).
 
     Safe to mark: matplotlib writes the SVG and escapes every text in it, and the only text that
     comes from a person (the client code) is passed as the title.
     """
-    svg = timeline_svg(adapters.timeline_frame(client), title=client.code, labels=chart_labels())
+    svg = client_timeline_svg(client)
     return mark_safe(svg[svg.index("<svg") :])
 
 
 @clinician_required
 def chart_svg(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client(request.user, client_id)
-    svg = timeline_svg(adapters.timeline_frame(client), title=client.code, labels=chart_labels())
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return HttpResponse(client_timeline_svg(client), content_type="image/svg+xml")
 
 
 @clinician_required

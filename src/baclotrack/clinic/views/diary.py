@@ -47,21 +47,27 @@ def _day_page(
     today = timezone.localdate()
     if date > today:
         raise Http404("a future day cannot be recorded")
-    stored = DiaryDay.objects.filter(client=client, date=date, deleted_at__isnull=True).first()
-    if stored is not None:
-        initial = DiaryDayForm.initial_from(stored)
-    else:
-        initial = adapters.diary_day_defaults(client, date)
     drink_grams = adapters.standard_drink_grams(client.country)
-    form = DiaryDayForm(request.POST or None, initial=initial, drink_grams=drink_grams)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_diary_day(actor, client, date, form.entry(), source=source, today=today)
-        except InputError as exc:
-            add_service_error(form, exc)
-        else:
-            refresh_alerts(actor, client, today)
-            return redirect(back)
+    if request.method == "POST":
+        # A save reads nothing it does not need: the stored day and the plan's intakes only fill an
+        # empty form (saves are the app's most frequent request; bench/web.py).
+        form = DiaryDayForm(request.POST, drink_grams=drink_grams)
+        if form.is_valid():
+            try:
+                save_diary_day(actor, client, date, form.entry(), source=source, today=today)
+            except InputError as exc:
+                add_service_error(form, exc)
+            else:
+                refresh_alerts(actor, client, today)
+                return redirect(back)
+    stored = DiaryDay.objects.filter(client=client, date=date, deleted_at__isnull=True).first()
+    if request.method != "POST":
+        initial = (
+            DiaryDayForm.initial_from(stored)
+            if stored is not None
+            else adapters.diary_day_defaults(client, date)
+        )
+        form = DiaryDayForm(initial=initial, drink_grams=drink_grams)
     context = {
         "client": client,
         "form": form,

@@ -3,8 +3,9 @@
 The numbers and the drawing come from :mod:`baclotrack.analysis.doseresponse` (the fit, the
 indifference dose of core/titration/indifference.py and its rule); this module only turns them
 into page values. The chart is its own URL, so the dashboard does not wait for matplotlib
-(docs/decisions/0121-dose-response-on-the-dashboard.md). Nothing is cached: every request
-fits the one client it names.
+(docs/decisions/0121-dose-response-on-the-dashboard.md). The fit and the chart are each
+computed once per change of the client's diary and kept per process, keyed by the fit's inputs
+(clinic/dashboard_cache.py, docs/decisions/0150-dashboard-cache-by-content.md).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import matplotlib as mpl
+import polars as pl
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
 from baclotrack.analysis.doseresponse import DoseResponse, plot_dose_response
-from baclotrack.clinic import adapters
+from baclotrack.clinic import adapters, dashboard_cache
 from baclotrack.clinic.access import get_client
 from baclotrack.clinic.models import Client
 from baclotrack.clinic.views.helpers import clinician_required
@@ -50,9 +52,8 @@ def message_svg(text: str) -> str:
         return figure_svg(fig)
 
 
-def fit_dose_response(client: Client) -> tuple[DoseResponse | None, str | None]:
+def _fit(diary: pl.DataFrame, patient: dict[str, Any]) -> tuple[DoseResponse | None, str | None]:
     """The fitted analysis with the class's defaults (craving, same-day dose), or why there is none."""
-    diary, patient = adapters.dose_response_inputs(client)
     if diary.is_empty():
         return None, _("No diary days yet.")
     try:
@@ -82,8 +83,24 @@ def _per_kg(ed50: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def dose_response_summary(client: Client) -> dict[str, Any]:
-    """Page values: the indifference dose (or why not reached) and the Emax curve (or why not)."""
-    result, problem = fit_dose_response(client)
+    """Page values: the indifference dose (or why not reached) and the Emax curve (or why not);
+    fitted once per change of the diary."""
+    return _summary(*fitted_dose_response(client)[2:])
+
+
+def fitted_dose_response(
+    client: Client,
+) -> tuple[pl.DataFrame, dict[str, Any], DoseResponse | None, str | None]:
+    """The fit's inputs, the fit and why there is none; fitted once per change of those inputs, for
+    both the dashboard's summary and the chart."""
+    diary, patient = adapters.dose_response_inputs(client)
+    fit = dashboard_cache.cached(
+        "dose-response-fit", client.pk, (diary, patient), lambda: _fit(diary, patient)
+    )
+    return diary, patient, *fit
+
+
+def _summary(result: DoseResponse | None, problem: str | None) -> dict[str, Any]:
     if result is None:
         return {"available": False, "problem": problem, "rule": indifference_rule()}
     ind, fit = result.indifference_, result.emax_
@@ -119,10 +136,15 @@ def dose_response_summary(client: Client) -> dict[str, Any]:
 @clinician_required
 def dose_response_svg(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client(request.user, client_id)
-    result, problem = fit_dose_response(client)
-    if result is None:
-        svg = message_svg(problem or "")
-    else:
-        with svg_style():
-            svg = figure_svg(plot_dose_response(result))
+    diary, patient, result, problem = fitted_dose_response(client)
+    svg = dashboard_cache.cached(
+        "dose-response-svg", client.pk, (diary, patient), lambda: _svg(result, problem)
+    )
     return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def _svg(result: DoseResponse | None, problem: str | None) -> str:
+    if result is None:
+        return message_svg(problem or "")
+    with svg_style():
+        return figure_svg(plot_dose_response(result))
