@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from baclotrack.clinic.core_text import core_text
 from baclotrack.core import alcohol
 from baclotrack.core.diary import SIDE_EFFECTS
 from baclotrack.core.diary import DiaryDay as CoreDiaryDay
@@ -49,7 +51,7 @@ def _sex(client: Client) -> Sex:
 
 # -- alcohol -------------------------------------------------------------------------------------
 def beverage_choices() -> list[tuple[str, str]]:
-    return [(key, b.label) for key, b in alcohol.BEVERAGE_PRESETS.items()]
+    return [(key, core_text(b.label)) for key, b in alcohol.BEVERAGE_PRESETS.items()]
 
 
 def beverage_presets_json() -> dict[str, dict[str, float]]:
@@ -88,7 +90,7 @@ def drink_grams(drink: dict[str, Any]) -> float:
 
 # -- diary ---------------------------------------------------------------------------------------
 def side_effect_choices() -> list[tuple[str, str]]:
-    return list(SIDE_EFFECTS.items())
+    return [(key, core_text(label)) for key, label in SIDE_EFFECTS.items()]
 
 
 def validated_side_effects(side_effects: dict[str, int]) -> dict[str, int]:
@@ -119,18 +121,29 @@ def validated_diary_values(client: Client, date: dt.date, entry: DiaryEntry) -> 
     }
 
 
-def core_diary_days(client: Client) -> list[CoreDiaryDay]:
-    """The client's live diary as the core's DiaryDay records, oldest first."""
+def _live_diary(client: Client, *fields: str, since: dt.date | None = None) -> list[tuple[Any, ...]]:
+    """``fields`` of the client's live diary days, oldest first, in one query (no model instances:
+    a two-year diary is 730 rows on every dashboard)."""
+    days = client.diary_days.filter(deleted_at__isnull=True)
+    if since is not None:
+        days = days.filter(date__gte=since)
+    return list(days.order_by("date").values_list(*fields))
+
+
+def core_diary_days(client: Client, since: dt.date | None = None) -> list[CoreDiaryDay]:
+    """The client's live diary (from ``since`` if given) as the core's DiaryDay records, oldest first."""
     return [
         CoreDiaryDay(
-            date=d.date,
-            grams=d.grams,
-            craving=d.craving,
-            anxiety=d.anxiety,
-            dose_taken_mg=sum(d.doses_mg) if d.doses_mg else None,
-            side_effects=d.side_effects,
+            date=date,
+            grams=grams,
+            craving=craving,
+            anxiety=anxiety,
+            dose_taken_mg=sum(doses) if doses else None,
+            side_effects=side_effects,
         )
-        for d in client.diary_days.filter(deleted_at__isnull=True).order_by("date")
+        for date, grams, craving, anxiety, doses, side_effects in _live_diary(
+            client, "date", "grams", "craving", "anxiety", "doses_mg", "side_effects", since=since
+        )
     ]
 
 
@@ -154,7 +167,7 @@ def baseline_drinks(client: Client) -> dict[str, float]:
 
 def _severity_text(side_effects: dict[str, int]) -> str:
     names = dict(SIDE_EFFECTS)
-    return ", ".join(f"{names.get(k, k)} {v}/3" for k, v in sorted(side_effects.items()) if v)
+    return ", ".join(f"{core_text(names.get(k, k))} {v}/3" for k, v in sorted(side_effects.items()) if v)
 
 
 def recent_diary(client: Client, today: dt.date, days: int = 14) -> list[dict[str, Any]]:
@@ -191,7 +204,7 @@ def recent_diary(client: Client, today: dt.date, days: int = 14) -> list[dict[st
 
 # -- instruments ---------------------------------------------------------------------------------
 def instrument_choices() -> list[tuple[str, str]]:
-    return [(key, f"{inst.name}: {inst.title}") for key, inst in INSTRUMENTS.items()]
+    return [(key, f"{inst.name}: {core_text(inst.title)}") for key, inst in INSTRUMENTS.items()]
 
 
 def instrument_items(instrument_id: str) -> list[tuple[int, str, list[tuple[int, str]]]]:
@@ -199,8 +212,8 @@ def instrument_items(instrument_id: str) -> list[tuple[int, str, list[tuple[int,
     return [
         (
             item.number,
-            item.label,
-            [(a.value, f"{a.value}" + (f" · {a.label}" if a.label else "")) for a in item.answers],
+            core_text(item.label),
+            [(a.value, f"{a.value}" + (f" · {core_text(a.label)}" if a.label else "")) for a in item.answers],
         )
         for item in inst.items
     ]
@@ -215,13 +228,13 @@ def score_instrument(instrument_id: str, answers: dict[str, Any], sex: str) -> t
 
 # -- titration -----------------------------------------------------------------------------------
 def protocol_choices() -> list[tuple[str, str]]:
-    return [(key, p.name) for key, p in PROTOCOLS.items()]
+    return [(key, core_text(p.name)) for key, p in PROTOCOLS.items()]
 
 
 def protocol_descriptions() -> list[dict[str, str]]:
     return [
         {
-            "name": p.name,
+            "name": core_text(p.name),
             "source": p.source,
             "summary": _(
                 "Start %(start)s mg/day, +%(step)s mg every %(days)s days, ceiling %(ceiling)s mg/day."
@@ -282,14 +295,61 @@ def _active_plan_step(client: Client, date: dt.date) -> Any:
     return plan.steps.filter(date__lte=date).order_by("-date").first()
 
 
+#: A visit as the dose needs it: (date, decision, dose_mg).
+VisitDose = tuple[dt.date, str, float]
+
+
+def _prescribed_dose(
+    plan_start: dt.date | None, step_mg: float | None, visit: VisitDose | None
+) -> float | None:
+    """Prescribed dose today: the plan's, unless a later visit changed it (other than 'continue')."""
+    if visit is not None and visit[1] != "continue" and (plan_start is None or visit[0] >= plan_start):
+        return float(visit[2])
+    return None if step_mg is None else float(step_mg)
+
+
 def current_dose_mg(client: Client, today: dt.date) -> float | None:
     """Prescribed dose today: the plan's, unless a later visit changed it (other than 'continue')."""
     step = _active_plan_step(client, today)
-    visit = client.visits.filter(deleted_at__isnull=True, date__lte=today).first()
+    visits = client.visits.filter(deleted_at__isnull=True, date__lte=today)
     plan = _active_plan(client)
-    if visit is not None and visit.decision != "continue" and (plan is None or visit.date >= plan.start_date):
-        return float(visit.dose_mg)
-    return None if step is None else float(step.total_mg)
+    return _prescribed_dose(
+        plan.start_date if plan is not None else None,
+        None if step is None else step.total_mg,
+        visits.values_list("date", "decision", "dose_mg").first(),
+    )
+
+
+def _caseload_doses(clients: Sequence[Client], today: dt.date) -> dict[int, float | None]:
+    """:func:`current_dose_mg` of every client in three queries, not four per client."""
+    from baclotrack.clinic.models import PlanStep, TitrationPlan, Visit
+
+    ids = [c.pk for c in clients]
+    # Oldest first, so that the dict keeps the newest (what _active_plan and .first() return).
+    active = TitrationPlan.objects.filter(client_id__in=ids, is_active=True, deleted_at__isnull=True)
+    plans = {
+        c: (pk, start)
+        for pk, c, start in active.order_by("created_at", "pk").values_list("pk", "client_id", "start_date")
+    }
+    steps = PlanStep.objects.filter(plan_id__in=[pk for pk, _start in plans.values()], date__lte=today)
+    step_mg = dict(steps.order_by("date").values_list("plan_id", "total_mg"))  # the last step by today
+    visits = Visit.objects.filter(client_id__in=ids, deleted_at__isnull=True, date__lte=today)
+    latest: dict[int, VisitDose] = {
+        c: (date, decision, dose)
+        for c, date, decision, dose in visits.order_by("date", "created_at").values_list(
+            "client_id", "date", "decision", "dose_mg"
+        )
+    }
+    doses: dict[int, float | None] = {}
+    for client in clients:
+        plan = plans.get(client.pk)
+        started = plan is not None and today >= plan[1]
+        doses[client.pk] = _prescribed_dose(
+            plan[1] if plan is not None else None,
+            step_mg.get(plan[0]) if plan is not None and started else None,
+            latest.get(client.pk),
+        )
+    return doses
 
 
 def treatment_day(client: Client, today: dt.date) -> int:
@@ -330,7 +390,7 @@ def plan_view(client: Client, today: dt.date) -> dict[str, Any] | None:
         }
 
     return {
-        "protocol_name": protocol.name if protocol else plan.protocol,
+        "protocol_name": core_text(protocol.name) if protocol else plan.protocol,
         "start_date": plan.start_date,
         "cap_mg": plan.max_dose_mg,
         "today": brief(today_step),
@@ -422,10 +482,14 @@ def caseload_rows(clients: Sequence[Client], today: dt.date) -> list[dict[str, A
     with study day 1 set to 13 days ago so that days 8-14 are the last 7 days."""
     if not clients:
         return []
-    from baclotrack.clinic.models import AlertStatus
+    from baclotrack.clinic.models import Alert, AlertStatus
 
     first = today - dt.timedelta(days=13)
     diary, patients = _frames(clients, start_override=first)
+    # Doses and alert counts for the whole caseload at once (a query per client is an N+1).
+    doses = _caseload_doses(clients, today)
+    alerts = Alert.objects.filter(client_id__in=[c.pk for c in clients], status=AlertStatus.OPEN)
+    open_alerts = Counter(alerts.values_list("client_id", flat=True))
     windows = [Window("last", 8, 14), Window("fortnight", 1, 14)]
     ends = compute_endpoints(diary.select("patient_id", "date", "grams"), patients, windows)
     by_key = {(r["patient_id"], r["window"]): r for r in ends.iter_rows(named=True)}
@@ -438,7 +502,7 @@ def caseload_rows(clients: Sequence[Client], today: dt.date) -> list[dict[str, A
         )
         last = _mean(cravings.filter(pl.col("date") > today - dt.timedelta(days=7))["craving"].to_list())
         before = _mean(cravings.filter(pl.col("date") <= today - dt.timedelta(days=7))["craving"].to_list())
-        dose = current_dose_mg(client, today)
+        dose = doses[client.pk]
         rows.append(
             {
                 "client_id": client.pk,
@@ -450,7 +514,7 @@ def caseload_rows(clients: Sequence[Client], today: dt.date) -> list[dict[str, A
                 "heavy_days": recent["hdd"] if recent["days_reported"] else None,
                 "craving": last,
                 "craving_trend": _trend(last, before),
-                "open_alerts": client.alerts.filter(status=AlertStatus.OPEN).count(),
+                "open_alerts": open_alerts[client.pk],
                 "adherence": 100.0 * fortnight["days_reported"] / fortnight["days"],
             }
         )
@@ -478,28 +542,31 @@ def timeline_frame(client: Client) -> pl.DataFrame:
     side_effect_max. Heavy days by the core's definition."""
     size = alcohol.standard_drink_grams(client.country)
     sex = _sex(client)
-    days = list(client.diary_days.filter(deleted_at__isnull=True).order_by("date"))
+    fields = ("date", "grams", "doses_mg", "craving", "anxiety", "side_effects")
+    by_date = {row[0]: row for row in _live_diary(client, *fields)}
     plan = _active_plan(client)
     # The plan is drawn up to two weeks past the last diary day (or today): the chart is about
     # what happened, with a glimpse of what comes next, not months of empty future.
-    horizon = max([d.date for d in days] + [timezone.localdate()]) + dt.timedelta(days=CHART_DAYS_AHEAD)
-    steps = plan.steps.filter(date__lte=horizon) if plan is not None else []
-    planned = {s.date: s.total_mg for s in steps}
-    dates = sorted({d.date for d in days} | set(planned))
-    by_date = {d.date: d for d in days}
+    horizon = max([*by_date, timezone.localdate()]) + dt.timedelta(days=CHART_DAYS_AHEAD)
+    steps = plan.steps.filter(date__lte=horizon).values_list("date", "total_mg") if plan is not None else []
+    planned = dict(steps)
     rows = []
-    for date in dates:
+    for date in sorted(by_date.keys() | planned.keys()):
         day = by_date.get(date)
+        if day is None:
+            rows.append({"date": date, "planned_mg": planned.get(date)})
+            continue
+        _date, grams, doses, craving, anxiety, side_effects = day
         rows.append(
             {
                 "date": date,
-                "drinks": None if day is None else day.grams / size,
-                "heavy": None if day is None else HEAVY_DAY.is_heavy(day.grams, sex),
-                "dose_mg": float(sum(day.doses_mg)) if day is not None and day.doses_mg else None,
+                "drinks": grams / size,
+                "heavy": HEAVY_DAY.is_heavy(grams, sex),
+                "dose_mg": float(sum(doses)) if doses else None,
                 "planned_mg": planned.get(date),
-                "craving": None if day is None else day.craving,
-                "anxiety": None if day is None else day.anxiety,
-                "side_effect_max": None if day is None else max(day.side_effects.values(), default=0),
+                "craving": craving,
+                "anxiety": anxiety,
+                "side_effect_max": max(side_effects.values(), default=0),
             }
         )
     schema = {
@@ -512,7 +579,11 @@ def timeline_frame(client: Client) -> pl.DataFrame:
         "anxiety": pl.Float64,
         "side_effect_max": pl.Int64,
     }
-    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+#: Marks "the client's active plan" where None means "no plan".
+_ACTIVE: Any = object()
 
 
 # -- alerts ------------------------------------------------------------------------------------------
@@ -527,10 +598,12 @@ def client_context(client: Client, max_mg_per_day: float | None = None) -> Clien
     )
 
 
-def core_plan(client: Client) -> Plan | None:
-    """The active plan as the core's Plan, rebuilt from the stored steps (not regenerated, so a later
-    change to a protocol never rewrites what was prescribed)."""
-    plan = _active_plan(client)
+def core_plan(client: Client, plan: Any = _ACTIVE) -> Plan | None:
+    """The active plan (or ``plan``, a stored TitrationPlan or None) as the core's Plan, rebuilt from
+    the stored steps (not regenerated, so a later change to a protocol never rewrites what was
+    prescribed)."""
+    if plan is _ACTIVE:
+        plan = _active_plan(client)
     if plan is None:
         return None
     protocol = get_protocol(plan.protocol)
@@ -546,15 +619,17 @@ def core_plan(client: Client) -> Plan | None:
     )
     steps = [
         PlanDay(
-            day=s.day,
-            date=s.date,
-            mg_per_day=s.total_mg,
-            intakes=tuple(s.intakes_mg),
-            mg_per_kg=s.total_mg / client.weight_kg,
-            note=s.note,
+            day=day,
+            date=date,
+            mg_per_day=total_mg,
+            intakes=tuple(intakes_mg),
+            mg_per_kg=total_mg / client.weight_kg,
+            note=note,
             rules=(),
         )
-        for s in plan.steps.all()
+        for day, date, total_mg, intakes_mg, note in plan.steps.values_list(
+            "day", "date", "total_mg", "intakes_mg", "note"
+        )
     ]
     return Plan(
         title=protocol.name,
@@ -571,7 +646,10 @@ def evaluate_rules(client: Client, today: dt.date) -> list[dict[str, Any]]:
     """Alerts from the core's rules engine, as Alert model field values."""
     plan = _active_plan(client)
     context = client_context(client, plan.max_dose_mg if plan is not None else None)
-    alerts = evaluate(context, core_plan(client), core_diary_days(client), today, DEFAULT_RULES)
+    # Only the days the rules read (RuleConfig.lookback_days): same alerts as the whole diary,
+    # at a fixed cost per save however long the diary grows.
+    diary = core_diary_days(client, since=DEFAULT_RULES.lookback_start(today))
+    alerts = evaluate(context, core_plan(client, plan), diary, today, DEFAULT_RULES)
     return [
         {
             "rule_id": a.rule_id,
@@ -581,6 +659,7 @@ def evaluate_rules(client: Client, today: dt.date) -> list[dict[str, Any]]:
             "evidence": dict(a.evidence),
             "action": a.action,
             "source": a.source,
+            "messages": {part: message.to_dict() for part, message in a.messages.items()},
         }
         for a in alerts
     ]
@@ -598,14 +677,16 @@ def report_data(client: Client, today: dt.date) -> ReportData:
     )
     rows = [
         {
-            "date": d.date,
-            "grams": d.grams,
-            "dose_mg": float(sum(d.doses_mg)) if d.doses_mg else None,
-            "craving": d.craving,
-            "anxiety": d.anxiety,
-            **{name: d.side_effects.get(name, 0) for name in SIDE_EFFECTS},
+            "date": date,
+            "grams": grams,
+            "dose_mg": float(sum(doses)) if doses else None,
+            "craving": craving,
+            "anxiety": anxiety,
+            **{name: side_effects.get(name, 0) for name in SIDE_EFFECTS},
         }
-        for d in client.diary_days.filter(deleted_at__isnull=True).order_by("date")
+        for date, grams, doses, craving, anxiety, side_effects in _live_diary(
+            client, "date", "grams", "doses_mg", "craving", "anxiety", "side_effects"
+        )
     ]
     schema = {
         "date": pl.Date,
@@ -623,10 +704,9 @@ def report_data(client: Client, today: dt.date) -> ReportData:
 def dose_response_inputs(client: Client) -> tuple[pl.DataFrame, dict[str, Any]]:
     """The live diary (date, dose_mg taken, craving, grams) and the patient record that
     analysis.doseresponse.DoseResponse.fit takes. A day with no dose recorded has dose_mg null."""
-    days = client.diary_days.filter(deleted_at__isnull=True).order_by("date")
     rows = [
-        (d.date, float(sum(d.doses_mg)) if d.doses_mg else None, d.craving, d.grams)
-        for d in days.only("date", "doses_mg", "craving", "grams")
+        (date, float(sum(doses)) if doses else None, craving, grams)
+        for date, doses, craving, grams in _live_diary(client, "date", "doses_mg", "craving", "grams")
     ]
     schema = {"date": pl.Date, "dose_mg": pl.Float64, "craving": pl.Float64, "grams": pl.Float64}
     diary = pl.DataFrame(rows, schema=schema, orient="row")

@@ -12,6 +12,7 @@ from typing import Final
 
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import ETHANOL_DENSITY_G_PER_ML, STANDARD_DRINK_GRAMS, Country
+from baclotrack.core.i18n import N_
 
 
 class AlcoholQuantityError(InputError):
@@ -88,13 +89,13 @@ class Beverage:
 BEVERAGE_PRESETS: Final[dict[str, Beverage]] = {
     b.key: b
     for b in (
-        Beverage("beer", "Beer (bottle, 330 ml, 5 %)", 330.0, 5.0),
-        Beverage("beer_pint", "Beer (pint, 568 ml, 4.5 %)", 568.0, 4.5),
-        Beverage("strong_beer", "Strong beer (500 ml, 8 %)", 500.0, 8.0),
-        Beverage("wine", "Wine (glass, 125 ml, 12 %)", 125.0, 12.0),
-        Beverage("wine_bottle", "Wine (bottle, 750 ml, 12 %)", 750.0, 12.0),
-        Beverage("spirits", "Spirits (measure, 40 ml, 40 %)", 40.0, 40.0),
-        Beverage("spirits_bottle", "Spirits (bottle, 700 ml, 40 %)", 700.0, 40.0),
-        Beverage("cider", "Cider (bottle, 330 ml, 4.5 %)", 330.0, 4.5),
+        Beverage("beer", N_("Beer (bottle, 330 ml, 5 %)"), 330.0, 5.0),
+        Beverage("beer_pint", N_("Beer (pint, 568 ml, 4.5 %)"), 568.0, 4.5),
+        Beverage("strong_beer", N_("Strong beer (500 ml, 8 %)"), 500.0, 8.0),
+        Beverage("wine", N_("Wine (glass, 125 ml, 12 %)"), 125.0, 12.0),
+        Beverage("wine_bottle", N_("Wine (bottle, 750 ml, 12 %)"), 750.0, 12.0),
+        Beverage("spirits", N_("Spirits (measure, 40 ml, 40 %)"), 40.0, 40.0),
+        Beverage("spirits_bottle", N_("Spirits (bottle, 700 ml, 40 %)"), 700.0, 40.0),
+        Beverage("cider", N_("Cider (bottle, 330 ml, 4.5 %)"), 330.0, 4.5),
     )
 }

@@ -19,32 +19,34 @@ from typing import Final
 
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import HeavyDayDefinition, Sex
+from baclotrack.core.i18n import N_
 
 
 class DiaryError(InputError):
     """A diary value outside its scale; the message names the date and field."""
 
 
-#: Side effects asked about every day, with their English labels. The list follows the
-#: adverse effects in the baclofen labels and the Bacloville/ALPADIR safety reporting
+#: Side effects asked about every day, with their English labels (marked with N_ for the clinic
+#: to translate, decision 0170). The list follows the adverse effects in the baclofen labels
+#: and the Bacloville/ALPADIR safety reporting
 #: (FACTS.md, "Baclofen": somnolence, dizziness, fatigue, insomnia, nausea, confusion,
 #: paraesthesia, mood changes); "other" collects anything else.
 SIDE_EFFECTS: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "somnolence": "Sleepiness (somnolence)",
-        "dizziness": "Dizziness",
-        "fatigue": "Tiredness or weakness",
-        "insomnia": "Trouble sleeping",
-        "nausea": "Nausea",
-        "confusion": "Confusion",
-        "paraesthesia": "Tingling or numbness (paraesthesia)",
-        "mood_change": "Mood change (low, high or irritable)",
-        "other": "Other side effect",
+        "somnolence": N_("Sleepiness (somnolence)"),
+        "dizziness": N_("Dizziness"),
+        "fatigue": N_("Tiredness or weakness"),
+        "insomnia": N_("Trouble sleeping"),
+        "nausea": N_("Nausea"),
+        "confusion": N_("Confusion"),
+        "paraesthesia": N_("Tingling or numbness (paraesthesia)"),
+        "mood_change": N_("Mood change (low, high or irritable)"),
+        "other": N_("Other side effect"),
     }
 )
 
 #: Side-effect severity scale: 0 none, 1 mild, 2 moderate, 3 severe.
-SEVERITY_LABELS: Final[tuple[str, ...]] = ("none", "mild", "moderate", "severe")
+SEVERITY_LABELS: Final[tuple[str, ...]] = (N_("none"), N_("mild"), N_("moderate"), N_("severe"))
 MAX_SEVERITY: Final = 3
 #: Craving and anxiety are rated on 0-10 numeric scales.
 MAX_RATING: Final = 10

@@ -20,6 +20,9 @@ class Alert(models.Model):
     reason = models.TextField()
     evidence = models.JSONField(default=dict, blank=True)
     action = models.TextField(blank=True)
+    #: title/reason/action as core messages (template + numbers, core/i18n.py) so that pages can
+    #: show them in the reader's language; the English columns above stay for audit and the CLI.
+    messages = models.JSONField(default=dict, blank=True)
     source = models.TextField(blank=True)
     raised_on = models.DateField()
     status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN)

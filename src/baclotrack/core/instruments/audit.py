@@ -17,63 +17,82 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
+from baclotrack.core.i18n import N_
 from baclotrack.core.instruments.base import Band, BandSet, Instrument, Item, Score, scale
 
 SOURCE: Final = "Babor et al. 2001, AUDIT manual 2nd ed., WHO/MSD/MSB/01.6a"
 
 _HOW_OFTEN = {
-    0: "Never",
-    1: "Monthly or less",
-    2: "2 to 4 times a month",
-    3: "2 to 3 times a week",
-    4: "4 or more times a week",
+    0: N_("Never"),
+    1: N_("Monthly or less"),
+    2: N_("2 to 4 times a month"),
+    3: N_("2 to 3 times a week"),
+    4: N_("4 or more times a week"),
 }
-_TYPICAL_DAY = {0: "1 or 2", 1: "3 or 4", 2: "5 or 6", 3: "7, 8 or 9", 4: "10 or more"}
-_FREQUENCY = {0: "Never", 1: "Less than monthly", 2: "Monthly", 3: "Weekly", 4: "Daily or almost daily"}
-_HARM = {0: "No", 2: "Yes, but not in the last year", 4: "Yes, during the last year"}
+_TYPICAL_DAY = {0: N_("1 or 2"), 1: N_("3 or 4"), 2: N_("5 or 6"), 3: N_("7, 8 or 9"), 4: N_("10 or more")}
+_FREQUENCY = {
+    0: N_("Never"),
+    1: N_("Less than monthly"),
+    2: N_("Monthly"),
+    3: N_("Weekly"),
+    4: N_("Daily or almost daily"),
+}
+_HARM = {0: N_("No"), 2: N_("Yes, but not in the last year"), 4: N_("Yes, during the last year")}
 
 AUDIT_ITEMS: Final[tuple[Item, ...]] = (
-    Item(1, "How often do you have a drink containing alcohol?", scale(range(5), _HOW_OFTEN)),
+    Item(1, N_("How often do you have a drink containing alcohol?"), scale(range(5), _HOW_OFTEN)),
     Item(
         2,
-        "How many drinks containing alcohol do you have on a typical day when you are drinking?",
+        N_("How many drinks containing alcohol do you have on a typical day when you are drinking?"),
         scale(range(5), _TYPICAL_DAY),
     ),
-    Item(3, "How often do you have six or more drinks on one occasion?", scale(range(5), _FREQUENCY)),
+    Item(3, N_("How often do you have six or more drinks on one occasion?"), scale(range(5), _FREQUENCY)),
     Item(
         4,
-        "How often during the last year have you found that you were not able to stop drinking "
-        "once you had started?",
+        N_(
+            "How often during the last year have you found that you were not able to stop drinking "
+            "once you had started?"
+        ),
         scale(range(5), _FREQUENCY),
     ),
     Item(
         5,
-        "How often during the last year have you failed to do what was normally expected from you "
-        "because of drinking?",
+        N_(
+            "How often during the last year have you failed to do what was normally expected from you "
+            "because of drinking?"
+        ),
         scale(range(5), _FREQUENCY),
     ),
     Item(
         6,
-        "How often during the last year have you needed a first drink in the morning to get yourself "
-        "going after a heavy drinking session?",
+        N_(
+            "How often during the last year have you needed a first drink in the morning to get yourself "
+            "going after a heavy drinking session?"
+        ),
         scale(range(5), _FREQUENCY),
     ),
     Item(
         7,
-        "How often during the last year have you had a feeling of guilt or remorse after drinking?",
+        N_("How often during the last year have you had a feeling of guilt or remorse after drinking?"),
         scale(range(5), _FREQUENCY),
     ),
     Item(
         8,
-        "How often during the last year have you been unable to remember what happened the night "
-        "before because you had been drinking?",
+        N_(
+            "How often during the last year have you been unable to remember what happened the night "
+            "before because you had been drinking?"
+        ),
         scale(range(5), _FREQUENCY),
     ),
-    Item(9, "Have you or someone else been injured as a result of your drinking?", scale((0, 2, 4), _HARM)),
+    Item(
+        9, N_("Have you or someone else been injured as a result of your drinking?"), scale((0, 2, 4), _HARM)
+    ),
     Item(
         10,
-        "Has a relative or friend or a doctor or another health worker been concerned about your "
-        "drinking or suggested you cut down?",
+        N_(
+            "Has a relative or friend or a doctor or another health worker been concerned about your "
+            "drinking or suggested you cut down?"
+        ),
         scale((0, 2, 4), _HARM),
     ),
 )
@@ -97,10 +116,10 @@ NEXT_LEVEL_HARM_ITEM_SCORE: Final = 4
 WHO_ZONES: Final = BandSet(
     name="who",
     bands=(
-        Band(0, 7, "Zone I: low risk"),
-        Band(8, 15, "Zone II: hazardous drinking"),
-        Band(16, 19, "Zone III: harmful drinking"),
-        Band(20, 40, "Zone IV: possible alcohol dependence"),
+        Band(0, 7, N_("Zone I: low risk")),
+        Band(8, 15, N_("Zone II: hazardous drinking")),
+        Band(16, 19, N_("Zone III: harmful drinking")),
+        Band(20, 40, N_("Zone IV: possible alcohol dependence")),
     ),
     source="Babor et al. 2001 (WHO), Table 3",
 )
@@ -111,10 +130,10 @@ WHO_ZONES: Final = BandSet(
 UK_ZONES: Final = BandSet(
     name="uk",
     bands=(
-        Band(0, 7, "Lower risk"),
-        Band(8, 15, "Increasing risk"),
-        Band(16, 19, "Higher risk"),
-        Band(20, 40, "Possible dependence"),
+        Band(0, 7, N_("Lower risk")),
+        Band(8, 15, N_("Increasing risk")),
+        Band(16, 19, N_("Higher risk")),
+        Band(20, 40, N_("Possible dependence")),
     ),
     source="Public Health England / OHID AUDIT form (UK wording of the WHO cut-offs)",
 )
@@ -129,7 +148,7 @@ class Audit(Instrument):
         super().__init__(
             id="audit",
             name="AUDIT",
-            title="Alcohol Use Disorders Identification Test",
+            title=N_("Alcohol Use Disorders Identification Test"),
             source=SOURCE,
             items=AUDIT_ITEMS,
         )

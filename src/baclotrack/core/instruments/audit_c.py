@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
+from baclotrack.core.i18n import N_
 from baclotrack.core.instruments.audit import AUDIT_ITEMS, CONSUMPTION_ITEMS
 from baclotrack.core.instruments.base import Instrument, InstrumentInputError, Score
 
@@ -26,8 +27,8 @@ SOURCE: Final = "Bush et al. 1998 Arch Intern Med 158:1789; Bradley et al. 2003 
 #: Positive screen at or above these totals: women >= 3 (Bradley 2003), men >= 4 (Bush 1998).
 POSITIVE_CUTOFF: Final[dict[Sex, int]] = {"F": 3, "M": 4}
 
-POSITIVE: Final = "Positive screen"
-NEGATIVE: Final = "Negative screen"
+POSITIVE: Final = N_("Positive screen")
+NEGATIVE: Final = N_("Negative screen")
 
 
 class AuditC(Instrument):
@@ -37,7 +38,7 @@ class AuditC(Instrument):
         super().__init__(
             id="audit-c",
             name="AUDIT-C",
-            title="AUDIT consumption questions",
+            title=N_("AUDIT consumption questions"),
             source=SOURCE,
             items=tuple(item for item in AUDIT_ITEMS if item.number in CONSUMPTION_ITEMS),
         )

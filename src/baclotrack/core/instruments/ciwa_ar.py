@@ -17,17 +17,18 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
+from baclotrack.core.i18n import N_
 from baclotrack.core.instruments.base import Band, BandSet, Instrument, Item, Score, scale
 
 SOURCE: Final = "Sullivan et al. 1989 Br J Addict 84:1353"
 
 _HALLUCINATION_SCALE = {
-    2: "Mild",
-    3: "Moderate",
-    4: "Moderately severe hallucinations",
-    5: "Severe hallucinations",
-    6: "Extremely severe hallucinations",
-    7: "Continuous hallucinations",
+    2: N_("Mild"),
+    3: N_("Moderate"),
+    4: N_("Moderately severe hallucinations"),
+    5: N_("Severe hallucinations"),
+    6: N_("Extremely severe hallucinations"),
+    7: N_("Continuous hallucinations"),
 }
 
 
@@ -38,61 +39,79 @@ def _anchored(number: int, label: str, anchors: Mapping[int, str], highest: int 
 CIWA_AR_ITEMS: Final[tuple[Item, ...]] = (
     _anchored(
         1,
-        "Nausea and vomiting",
-        {0: "No nausea, no vomiting", 1: "Mild nausea, no vomiting", 4: "Intermittent nausea with dry heaves"}
-        | {7: "Constant nausea, frequent dry heaves and vomiting"},
+        N_("Nausea and vomiting"),
+        {
+            0: N_("No nausea, no vomiting"),
+            1: N_("Mild nausea, no vomiting"),
+            4: N_("Intermittent nausea with dry heaves"),
+        }
+        | {7: N_("Constant nausea, frequent dry heaves and vomiting")},
     ),
     _anchored(
         2,
-        "Tremor (arms extended, fingers spread)",
-        {0: "No tremor", 1: "Not visible, but can be felt fingertip to fingertip"}
-        | {4: "Moderate, with arms extended", 7: "Severe, even with arms not extended"},
+        N_("Tremor (arms extended, fingers spread)"),
+        {0: N_("No tremor"), 1: N_("Not visible, but can be felt fingertip to fingertip")}
+        | {4: N_("Moderate, with arms extended"), 7: N_("Severe, even with arms not extended")},
     ),
     _anchored(
         3,
-        "Paroxysmal sweats",
-        {0: "No sweat visible", 1: "Barely perceptible, palms moist", 4: "Beads of sweat obvious on forehead"}
-        | {7: "Drenching sweats"},
+        N_("Paroxysmal sweats"),
+        {
+            0: N_("No sweat visible"),
+            1: N_("Barely perceptible, palms moist"),
+            4: N_("Beads of sweat obvious on forehead"),
+        }
+        | {7: N_("Drenching sweats")},
     ),
     _anchored(
         4,
-        "Anxiety",
-        {0: "No anxiety, at ease", 1: "Mildly anxious", 4: "Moderately anxious, or guarded"}
-        | {7: "Equivalent to acute panic states"},
+        N_("Anxiety"),
+        {0: N_("No anxiety, at ease"), 1: N_("Mildly anxious"), 4: N_("Moderately anxious, or guarded")}
+        | {7: N_("Equivalent to acute panic states")},
     ),
     _anchored(
         5,
-        "Agitation",
-        {0: "Normal activity", 1: "Somewhat more than normal activity", 4: "Moderately fidgety and restless"}
-        | {7: "Paces back and forth or constantly thrashes about"},
+        N_("Agitation"),
+        {
+            0: N_("Normal activity"),
+            1: N_("Somewhat more than normal activity"),
+            4: N_("Moderately fidgety and restless"),
+        }
+        | {7: N_("Paces back and forth or constantly thrashes about")},
     ),
     _anchored(
         6,
-        "Tactile disturbances (itching, pins and needles, burning, numbness, crawling)",
-        {0: "None", 1: "Very mild"} | _HALLUCINATION_SCALE,
+        N_("Tactile disturbances (itching, pins and needles, burning, numbness, crawling)"),
+        {0: N_("None"), 1: N_("Very mild")} | _HALLUCINATION_SCALE,
     ),
     _anchored(
         7,
-        "Auditory disturbances (harsh sounds, hearing things)",
-        {0: "Not present", 1: "Very mild harshness or ability to frighten"} | _HALLUCINATION_SCALE,
+        N_("Auditory disturbances (harsh sounds, hearing things)"),
+        {0: N_("Not present"), 1: N_("Very mild harshness or ability to frighten")} | _HALLUCINATION_SCALE,
     ),
     _anchored(
         8,
-        "Visual disturbances (light too bright, seeing things)",
-        {0: "Not present", 1: "Very mild sensitivity"} | _HALLUCINATION_SCALE,
+        N_("Visual disturbances (light too bright, seeing things)"),
+        {0: N_("Not present"), 1: N_("Very mild sensitivity")} | _HALLUCINATION_SCALE,
     ),
     _anchored(
         9,
-        "Headache, fullness in head",
-        {0: "Not present", 1: "Very mild", 2: "Mild", 3: "Moderate", 4: "Moderately severe"}
-        | {5: "Severe", 6: "Very severe", 7: "Extremely severe"},
+        N_("Headache, fullness in head"),
+        {
+            0: N_("Not present"),
+            1: N_("Very mild"),
+            2: N_("Mild"),
+            3: N_("Moderate"),
+            4: N_("Moderately severe"),
+        }
+        | {5: N_("Severe"), 6: N_("Very severe"), 7: N_("Extremely severe")},
     ),
     _anchored(
         10,
-        "Orientation and clouding of sensorium",
-        {0: "Oriented, can do serial additions", 1: "Cannot do serial additions or unsure of date"}
-        | {2: "Date wrong by no more than 2 days", 3: "Date wrong by more than 2 days"}
-        | {4: "Disoriented for place and/or person"},
+        N_("Orientation and clouding of sensorium"),
+        {0: N_("Oriented, can do serial additions"), 1: N_("Cannot do serial additions or unsure of date")}
+        | {2: N_("Date wrong by no more than 2 days"), 3: N_("Date wrong by more than 2 days")}
+        | {4: N_("Disoriented for place and/or person")},
         highest=4,
     ),
 )
@@ -104,9 +123,9 @@ CIWA_AR_ITEMS: Final[tuple[Item, ...]] = (
 ASAM_2020: Final = BandSet(
     name="asam-2020",
     bands=(
-        Band(0, 9, "Mild withdrawal"),
-        Band(10, 18, "Moderate withdrawal"),
-        Band(19, 67, "Severe withdrawal"),
+        Band(0, 9, N_("Mild withdrawal")),
+        Band(10, 18, N_("Moderate withdrawal")),
+        Band(19, 67, N_("Severe withdrawal")),
     ),
     source="ASAM Clinical Practice Guideline on Alcohol Withdrawal Management 2020",
 )
@@ -116,9 +135,9 @@ ASAM_2020: Final = BandSet(
 THREE_LEVEL_8_15: Final = BandSet(
     name="8-15",
     bands=(
-        Band(0, 7, "Mild withdrawal"),
-        Band(8, 15, "Moderate withdrawal"),
-        Band(16, 67, "Severe withdrawal"),
+        Band(0, 7, N_("Mild withdrawal")),
+        Band(8, 15, N_("Moderate withdrawal")),
+        Band(16, 67, N_("Severe withdrawal")),
     ),
     source="Common reading of Sullivan 1989: < 8 mild, 8-15 moderate, > 15 severe",
 )
@@ -128,10 +147,10 @@ THREE_LEVEL_8_15: Final = BandSet(
 FOUR_LEVEL: Final = BandSet(
     name="four-level",
     bands=(
-        Band(0, 8, "Absent or minimal withdrawal"),
-        Band(9, 15, "Mild withdrawal"),
-        Band(16, 20, "Moderate withdrawal"),
-        Band(21, 67, "Severe withdrawal"),
+        Band(0, 8, N_("Absent or minimal withdrawal")),
+        Band(9, 15, N_("Mild withdrawal")),
+        Band(16, 20, N_("Moderate withdrawal")),
+        Band(21, 67, N_("Severe withdrawal")),
     ),
     source="Four-level reading, as quoted with Bakhla et al. 2014",
 )
@@ -149,7 +168,7 @@ class CiwaAr(Instrument):
         super().__init__(
             id="ciwa-ar",
             name="CIWA-Ar",
-            title="Clinical Institute Withdrawal Assessment for Alcohol, revised",
+            title=N_("Clinical Institute Withdrawal Assessment for Alcohol, revised"),
             source=SOURCE,
             items=CIWA_AR_ITEMS,
         )

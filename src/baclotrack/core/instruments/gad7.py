@@ -16,23 +16,29 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
+from baclotrack.core.i18n import N_
 from baclotrack.core.instruments.base import Band, BandSet, Instrument, Item, Score, scale
 
 SOURCE: Final = "Spitzer et al. 2006 Arch Intern Med 166:1092"
 
-_ANCHORS = {0: "Not at all", 1: "Several days", 2: "More than half the days", 3: "Nearly every day"}
+_ANCHORS = {
+    0: N_("Not at all"),
+    1: N_("Several days"),
+    2: N_("More than half the days"),
+    3: N_("Nearly every day"),
+}
 
 GAD7_ITEMS: Final[tuple[Item, ...]] = tuple(
     Item(number, text, scale(range(4), _ANCHORS))
     for number, text in enumerate(
         (
-            "Feeling nervous, anxious or on edge",
-            "Not being able to stop or control worrying",
-            "Worrying too much about different things",
-            "Trouble relaxing",
-            "Being so restless that it is hard to sit still",
-            "Becoming easily annoyed or irritable",
-            "Feeling afraid as if something awful might happen",
+            N_("Feeling nervous, anxious or on edge"),
+            N_("Not being able to stop or control worrying"),
+            N_("Worrying too much about different things"),
+            N_("Trouble relaxing"),
+            N_("Being so restless that it is hard to sit still"),
+            N_("Becoming easily annoyed or irritable"),
+            N_("Feeling afraid as if something awful might happen"),
         ),
         start=1,
     )
@@ -42,10 +48,10 @@ GAD7_ITEMS: Final[tuple[Item, ...]] = tuple(
 SEVERITY: Final = BandSet(
     name="spitzer-2006",
     bands=(
-        Band(0, 4, "Minimal anxiety"),
-        Band(5, 9, "Mild anxiety"),
-        Band(10, 14, "Moderate anxiety"),
-        Band(15, 21, "Severe anxiety"),
+        Band(0, 4, N_("Minimal anxiety")),
+        Band(5, 9, N_("Mild anxiety")),
+        Band(10, 14, N_("Moderate anxiety")),
+        Band(15, 21, N_("Severe anxiety")),
     ),
     source=SOURCE,
 )
@@ -59,7 +65,7 @@ class Gad7(Instrument):
         super().__init__(
             id="gad-7",
             name="GAD-7",
-            title="Generalized Anxiety Disorder 7-item scale",
+            title=N_("Generalized Anxiety Disorder 7-item scale"),
             source=SOURCE,
             items=GAD7_ITEMS,
         )

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Final, Literal
 
 from baclotrack.core.guidelines import Sex
+from baclotrack.core.i18n import N_
 from baclotrack.core.instruments.base import Instrument, Item, Score, scale
 
 SOURCE: Final = "Anton et al. 1995 Alcohol Clin Exp Res 19:92; Anton et al. 1996 Arch Gen Psychiatry 53:225"
@@ -46,20 +47,20 @@ SCORING_RULES: Final[dict[str, str]] = {
 }
 
 _TOPICS = (
-    "Time taken up by thoughts, urges or images about drinking when not drinking",
-    "How often those thoughts about drinking come",
-    "How much those thoughts interfere with work or social life",
-    "Distress or disturbance those thoughts cause when not drinking",
-    "Effort made to resist or push away those thoughts",
-    "Success in stopping or diverting those thoughts",
-    "Number of drinks on a typical day",
-    "Number of drinking days in a typical week",
-    "How much drinking interferes with work",
-    "How much drinking interferes with social life",
-    "How anxious or upset one would be if prevented from drinking",
-    "Effort made to resist drinking",
-    "Strength of the drive to drink",
-    "How much control one has over drinking",
+    N_("Time taken up by thoughts, urges or images about drinking when not drinking"),
+    N_("How often those thoughts about drinking come"),
+    N_("How much those thoughts interfere with work or social life"),
+    N_("Distress or disturbance those thoughts cause when not drinking"),
+    N_("Effort made to resist or push away those thoughts"),
+    N_("Success in stopping or diverting those thoughts"),
+    N_("Number of drinks on a typical day"),
+    N_("Number of drinking days in a typical week"),
+    N_("How much drinking interferes with work"),
+    N_("How much drinking interferes with social life"),
+    N_("How anxious or upset one would be if prevented from drinking"),
+    N_("Effort made to resist drinking"),
+    N_("Strength of the drive to drink"),
+    N_("How much control one has over drinking"),
 )
 
 OCDS_ITEMS: Final[tuple[Item, ...]] = tuple(
@@ -76,7 +77,7 @@ class Ocds(Instrument):
         super().__init__(
             id="ocds",
             name="OCDS",
-            title="Obsessive Compulsive Drinking Scale",
+            title=N_("Obsessive Compulsive Drinking Scale"),
             source=SOURCE,
             items=OCDS_ITEMS,
         )

@@ -14,16 +14,17 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
+from baclotrack.core.i18n import N_
 from baclotrack.core.instruments.base import Instrument, Item, Score, scale
 
 SOURCE: Final = "Flannery et al. 1999 Alcohol Clin Exp Res 23:1289"
 
 _TOPICS = (
-    "How often thoughts about drinking, or about how good a drink would feel, came in the past week",
-    "Strength of craving at its worst in the past week",
-    "Time spent thinking about drinking, or about how good a drink would feel",
-    "How hard it would have been to resist a drink had alcohol been at hand",
-    "Overall craving for alcohol in the past week",
+    N_("How often thoughts about drinking, or about how good a drink would feel, came in the past week"),
+    N_("Strength of craving at its worst in the past week"),
+    N_("Time spent thinking about drinking, or about how good a drink would feel"),
+    N_("How hard it would have been to resist a drink had alcohol been at hand"),
+    N_("Overall craving for alcohol in the past week"),
 )
 
 PACS_ITEMS: Final[tuple[Item, ...]] = tuple(
@@ -34,7 +35,7 @@ PACS_ITEMS: Final[tuple[Item, ...]] = tuple(
 class Pacs(Instrument):
     def __init__(self) -> None:
         super().__init__(
-            id="pacs", name="PACS", title="Penn Alcohol Craving Scale", source=SOURCE, items=PACS_ITEMS
+            id="pacs", name="PACS", title=N_("Penn Alcohol Craving Scale"), source=SOURCE, items=PACS_ITEMS
         )
 
     def _score(self, answers: Mapping[int, int], sex: Sex | None) -> Score:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
+from baclotrack.core.i18n import N_
 from baclotrack.core.instruments.base import Instrument, Item, Score, scale
 
 SOURCE: Final = "Spielberger et al. 1983, Manual for the STAI (Form Y)"
@@ -23,7 +24,7 @@ SOURCE: Final = "Spielberger et al. 1983, Manual for the STAI (Form Y)"
 #: Reverse-scored (anxiety-absent) items of form Y1, Spielberger 1983.
 REVERSED_ITEMS: Final = frozenset({1, 2, 5, 8, 10, 11, 15, 16, 19, 20})
 
-_ANCHORS = {1: "Not at all", 2: "Somewhat", 3: "Moderately so", 4: "Very much so"}
+_ANCHORS = {1: N_("Not at all"), 2: N_("Somewhat"), 3: N_("Moderately so"), 4: N_("Very much so")}
 
 
 def _label(number: int) -> str:
@@ -45,7 +46,7 @@ class StaiY1(Instrument):
         super().__init__(
             id="stai-y1",
             name="STAI-Y1",
-            title="State-Trait Anxiety Inventory, state form Y1",
+            title=N_("State-Trait Anxiety Inventory, state form Y1"),
             source=SOURCE,
             items=STAI_Y1_ITEMS,
         )

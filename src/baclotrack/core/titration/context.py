@@ -7,15 +7,17 @@ importing the rule code.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
 from baclotrack.core.diary import MAX_SEVERITY, SIDE_EFFECTS
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import DEFAULT_COUNTRY, DEFAULT_HEAVY_DAY, Country, HeavyDayDefinition, Sex
+from baclotrack.core.i18n import Message
 from baclotrack.core.titration.caps import (
     HIGHEST_STUDIED_CAP,
     Cap,
@@ -89,6 +91,15 @@ class RuleConfig:
       (any): with heavy drinking, risk of respiratory depression (labels).
     - ``craving_threshold`` 2 and ``indifference_days`` 14: the indifference definition
       (:mod:`baclotrack.core.titration.indifference`).
+    - ``history_days`` 90: how far back the rules search for a dose to quote -- the last
+      tolerated dose of the step-back advice, the last dose before a run of missed doses, the
+      current dose. No source gives a horizon; 90 days (a quarter: the step back is to a dose of
+      the last few titration steps, 3-4 days each in core/titration/protocols.py) is baclotrack's
+      default, so that advice never quotes a dose from a much earlier course
+      (docs/decisions/0151-rules-lookback.md).
+
+    :attr:`lookback_days` is the whole diary window the engine reads; :func:`evaluate` ignores
+    older days, so a caller may pass only that window (the clinic does, on every diary save).
     """
 
     severe_severity: int = 3
@@ -101,13 +112,20 @@ class RuleConfig:
     sedation_min_severity: int = 1
     craving_threshold: int = 2
     indifference_days: int = 14
+    history_days: int = 90
     heavy: HeavyDayDefinition = DEFAULT_HEAVY_DAY
 
     def __post_init__(self) -> None:
         for name in ("severe_severity", "persistent_severity", "sedation_min_severity"):
             if not 1 <= getattr(self, name) <= MAX_SEVERITY:
                 raise RuleError(f"{name}: must be from 1 to {MAX_SEVERITY}, got {getattr(self, name)}")
-        for name in ("persistent_days", "recent_days", "missed_dose_days", "indifference_days"):
+        for name in (
+            "persistent_days",
+            "recent_days",
+            "missed_dose_days",
+            "indifference_days",
+            "history_days",
+        ):
             if getattr(self, name) < 1:
                 raise RuleError(f"{name}: must be at least 1 day, got {getattr(self, name)}")
         if (
@@ -118,6 +136,18 @@ class RuleConfig:
         unknown = [s for s in self.sedation_side_effects if s not in SIDE_EFFECTS]
         if unknown:
             raise RuleError(f"sedation_side_effects: unknown side effects {unknown}")
+
+    @property
+    def lookback_days(self) -> int:
+        """Calendar days of diary, ending today, that the rules read: the longest run a rule needs
+        to fire (indifference, persistent side effect, missed doses) counted back from the oldest
+        "recent" day, or ``history_days`` if that is longer."""
+        longest_run = max(self.indifference_days, self.persistent_days, self.missed_dose_days)
+        return max(self.recent_days - 1 + longest_run, self.history_days)
+
+    def lookback_start(self, today: dt.date) -> dt.date:
+        """The oldest diary date the rules read when evaluated on ``today``."""
+        return today - dt.timedelta(days=self.lookback_days - 1)
 
 
 DEFAULT_RULES: Final = RuleConfig()
@@ -161,7 +191,12 @@ class ClientContext:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One safety alert: what happened, why it matters, what to do, and the source."""
+    """One safety alert: what happened, why it matters, what to do, and the source.
+
+    ``title``, ``reason`` and ``action`` are English (command line, PDF report); ``messages``
+    holds the same three as templates and numbers so that the clinic can show them in the
+    reader's language (core/i18n.py, decision 0170).
+    """
 
     rule_id: str
     severity: Severity
@@ -170,3 +205,4 @@ class Alert:
     evidence: Mapping[str, EvidenceValue]
     action: str
     source: str
+    messages: Mapping[str, Message] = field(default_factory=dict)

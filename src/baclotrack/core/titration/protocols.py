@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from baclotrack.core.errors import InputError
+from baclotrack.core.i18n import N_
 
 
 class ProtocolError(InputError):
@@ -143,7 +144,7 @@ class Protocol:
 
 AMEISEN_2005: Final = Protocol(
     id="ameisen-2005",
-    name="Ameisen 2005 high-dose self-case",
+    name=N_("Ameisen 2005 high-dose self-case"),
     source=(
         "Ameisen O. Complete and prolonged suppression of symptoms and consequences of alcohol-dependence "
         "using high-dose baclofen: a self-case report of a physician. Alcohol Alcohol 2005;40:147-150"
@@ -155,7 +156,7 @@ AMEISEN_2005: Final = Protocol(
     ceiling_mg_per_day=300.0,
     intakes_per_day=3,
     ceiling_mg_per_kg=4.0,
-    note=(
+    note=N_(
         "30 mg/day on days 1-3, +20 mg every third day (days 4, 7, 10, ...); craving suppressed at "
         "270 mg/day (3.6 mg/kg) after about 5 weeks (day 37); ceiling 300 mg/day, which was 4 mg/kg for "
         "the author, so 4 mg/kg is also applied as a ceiling when the weight is known. The optional extra "
@@ -165,7 +166,7 @@ AMEISEN_2005: Final = Protocol(
 
 SPASTICITY_LABEL: Final = Protocol(
     id="spasticity-label",
-    name="US baclofen spasticity label",
+    name=N_("US baclofen spasticity label"),
     source="FDA baclofen tablets label, Dosage and Administration (5 mg tid x3 days, then 10, 15, 20 mg tid)",
     start_mg_per_day=15.0,
     start_days=3,
@@ -174,7 +175,7 @@ SPASTICITY_LABEL: Final = Protocol(
     ceiling_mg_per_day=80.0,
     intakes_per_day=3,
     schedule_end_mg=60.0,
-    note=(
+    note=N_(
         "5 mg tid for 3 days, then 10, 15 and 20 mg tid for 3 days each; the schedule ends at 60 mg/day. "
         "Further increases may be needed but the total daily dose should not exceed 80 mg."
     ),
@@ -182,7 +183,7 @@ SPASTICITY_LABEL: Final = Protocol(
 
 BACLOCUR_LABEL: Final = Protocol(
     id="baclocur-label",
-    name="Baclocur label, France 2018",
+    name=N_("Baclocur label, France 2018"),
     source="Baclocur SmPC section 4.2 (ANSM, authorised 22 October 2018): 15-20 mg/day in 2-4 intakes "
     "for 3 days, then +10 mg every 3-4 days, max 80 mg/day",
     start_mg_per_day=15.0,
@@ -191,7 +192,7 @@ BACLOCUR_LABEL: Final = Protocol(
     interval_days=4,
     ceiling_mg_per_day=80.0,
     intakes_per_day=3,
-    note=(
+    note=N_(
         "Defaults chosen at the cautious end of each labelled range: 15 mg/day in 3 intakes for 3 days, "
         "then +10 mg every 4 days, up to 80 mg/day."
     ),
@@ -199,7 +200,7 @@ BACLOCUR_LABEL: Final = Protocol(
 
 RESAB: Final = Protocol(
     id="resab",
-    name="RESAB practice guide, France",
+    name=N_("RESAB practice guide, France"),
     source="RESAB (Réseau addictions baclofène), 'La pratique au quotidien 1.4: le début du traitement', "
     "resab.fr: about 15 mg, 30 mg 3-4 days later, then +10 mg every 3-5 days; longer plateaus at "
     "30, 60, 100, 150 mg",
@@ -211,7 +212,7 @@ RESAB: Final = Protocol(
     intakes_per_day=3,
     plateaus=(Plateau(30.0, 7), Plateau(60.0, 7), Plateau(100.0, 7), Plateau(150.0, 7)),
     first_step_mg=15.0,
-    note=(
+    note=N_(
         "15 mg/day for 3 days, then 30 mg/day (a first step of +15 mg, as the guide says) held 7 days, then "
         "+10 mg every 4 days (middle of 3-5) with 7-day plateaus at 60, 100 and 150 mg/day. The guide does "
         "not say how long 'longer' is; 7 days is baclotrack's default. The guide sets no upper limit; the "
@@ -221,7 +222,7 @@ RESAB: Final = Protocol(
 
 ADDOLORATO_10TID: Final = Protocol(
     id="addolorato-2011-10tid",
-    name="Addolorato 2011, 10 mg tid",
+    name=N_("Addolorato 2011, 10 mg tid"),
     source="Addolorato G et al. Dose-response effect of baclofen in reducing daily alcohol intake in "
     "alcohol dependence. Alcohol Alcohol 2011;46:312-317 (arm B10: 10 mg three times a day, 12 weeks)",
     start_mg_per_day=30.0,
@@ -231,7 +232,7 @@ ADDOLORATO_10TID: Final = Protocol(
     ceiling_mg_per_day=30.0,
     intakes_per_day=3,
     fixed_dose=True,
-    note=(
+    note=N_(
         "Fixed 30 mg/day in three intakes. The trial's lead-in schedule is NOT verified (not in the "
         "abstract); baclotrack does not invent one. The prescriber decides how to reach 30 mg/day."
     ),
@@ -239,7 +240,7 @@ ADDOLORATO_10TID: Final = Protocol(
 
 ADDOLORATO_20TID: Final = Protocol(
     id="addolorato-2011-20tid",
-    name="Addolorato 2011, 20 mg tid",
+    name=N_("Addolorato 2011, 20 mg tid"),
     source="Addolorato G et al. Alcohol Alcohol 2011;46:312-317 (arm B20: 20 mg three times a day, 12 weeks)",
     start_mg_per_day=60.0,
     start_days=1,
@@ -248,7 +249,7 @@ ADDOLORATO_20TID: Final = Protocol(
     ceiling_mg_per_day=60.0,
     intakes_per_day=3,
     fixed_dose=True,
-    note=(
+    note=N_(
         "Fixed 60 mg/day in three intakes. The trial's lead-in schedule is NOT verified (not in the "
         "abstract); baclotrack does not invent one. The prescriber decides how to reach 60 mg/day."
     ),
@@ -256,7 +257,7 @@ ADDOLORATO_20TID: Final = Protocol(
 
 RTU_2014: Final = Protocol(
     id="rtu-2014",
-    name="French RTU 2014 (temporary recommendation)",
+    name=N_("French RTU 2014 (temporary recommendation)"),
     source="ANSM, Recommandation temporaire d'utilisation du baclofène dans l'alcoolo-dépendance, March 2014 "
     "(second-hand: 15 mg day 1, then +10 mg every 2 days, max 300 mg/day)",
     start_mg_per_day=15.0,
@@ -265,7 +266,7 @@ RTU_2014: Final = Protocol(
     interval_days=2,
     ceiling_mg_per_day=300.0,
     intakes_per_day=3,
-    note=(
+    note=N_(
         "Read as: every dose, the first included, is held 2 days (15 mg on days 1-2, 25 mg on day 3, ...). "
         "The RTU text itself was not checked (second-hand source). The 300 mg/day maximum was lowered "
         "to 80 mg/day on 24 July 2017: add the fr-2017 regulatory cap for current French practice."

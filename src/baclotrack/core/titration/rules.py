@@ -9,11 +9,12 @@ docs/methods/titration.md lists every rule with its source.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from baclotrack.core.diary import SEVERITY_LABELS, SIDE_EFFECTS, DiaryDay, sort_diary
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.titration.caps import Cap, effective_cap
 from baclotrack.core.titration.context import (
     DEFAULT_RULES,
@@ -90,20 +91,56 @@ def last_tolerated_dose(
     return None
 
 
+def _alert(
+    rule_id: str,
+    severity: Severity,
+    title: Message,
+    reason: Message,
+    evidence: Mapping[str, EvidenceValue],
+    action: Message,
+    source: str,
+) -> Alert:
+    """An alert in English with its texts also kept as messages for translation (decision 0170)."""
+    return Alert(
+        rule_id=rule_id,
+        severity=severity,
+        title=title.text(),
+        reason=reason.text(),
+        evidence=evidence,
+        action=action.text(),
+        source=source,
+        messages={"title": title, "reason": reason, "action": action},
+    )
+
+
+def _effect(name: str, *, lowercase: bool = True) -> Message:
+    """A side effect's label inside a sentence."""
+    return Message(SIDE_EFFECTS[name], lowercase=lowercase)
+
+
 def _step_back_advice(
     facts: _Facts, onset: dt.date, dose: float | None
-) -> tuple[str, dict[str, EvidenceValue]]:
+) -> tuple[Message, dict[str, EvidenceValue]]:
     tolerated = last_tolerated_dose(facts.diary, onset, dose, facts.config.persistent_severity)
     if tolerated is None:
         return (
-            "no lower dose without moderate or severe side effects is in the diary: ask the prescriber "
-            "before any change, and reduce gradually, never stop abruptly",
+            Message(
+                N_(
+                    "no lower dose without moderate or severe side effects is in the diary: ask the "
+                    "prescriber before any change, and reduce gradually, never stop abruptly"
+                )
+            ),
             {"last_tolerated_dose_mg": None, "last_tolerated_date": None},
         )
     assert tolerated.dose_taken_mg is not None
     return (
-        f"step back to {tolerated.dose_taken_mg:g} mg/day, the last dose taken without moderate or severe "
-        f"side effects (diary {tolerated.date})",
+        Message(
+            N_(
+                "step back to {dose:g} mg/day, the last dose taken without moderate or severe side "
+                "effects (diary {date})"
+            ),
+            {"dose": tolerated.dose_taken_mg, "date": tolerated.date.isoformat()},
+        ),
         {
             "last_tolerated_dose_mg": tolerated.dose_taken_mg,
             "last_tolerated_date": tolerated.date.isoformat(),
@@ -121,16 +158,29 @@ def _rule_severe_side_effect(facts: _Facts) -> list[Alert]:
     if not hits:
         return []
     day, name, sev = hits[-1]
-    listing = ", ".join(f"{SIDE_EFFECTS[n].lower()} {s}/3 on {d.date}" for d, n, s in hits)
+    listing = tuple(
+        Message(
+            N_("{effect} {severity}/3 on {date}"),
+            {"effect": _effect(n), "severity": s, "date": d.date.isoformat()},
+        )
+        for d, n, s in hits
+    )
     dose = day.dose_taken_mg
     advice, evidence = _step_back_advice(facts, hits[0][0].date, dose)
-    at_dose = f" at {dose:g} mg/day" if dose is not None else ""
+    reason = (
+        Message(
+            N_("The client reported a severe side effect at {dose:g} mg/day: {listing}."),
+            {"dose": dose, "listing": listing},
+        )
+        if dose is not None
+        else Message(N_("The client reported a severe side effect: {listing}."), {"listing": listing})
+    )
     return [
-        Alert(
+        _alert(
             rule_id="SE-SEVERE",
             severity=Severity.URGENT,
-            title="Severe side effect",
-            reason=f"The client reported a severe side effect{at_dose}: {listing}.",
+            title=Message(N_("Severe side effect")),
+            reason=reason,
             evidence={
                 "date": day.date.isoformat(),
                 "side_effect": name,
@@ -138,7 +188,9 @@ def _rule_severe_side_effect(facts: _Facts) -> list[Alert]:
                 "dose_mg": dose,
                 **evidence,
             },
-            action=f"Contact the client today and do not increase the dose; {advice}.",
+            action=Message(
+                N_("Contact the client today and do not increase the dose; {advice}."), {"advice": advice}
+            ),
             source=f"{SRC_LABELS}; {SRC_RESAB_STEP_BACK}",
         )
     ]
@@ -162,16 +214,33 @@ def _rule_persistent_side_effect(facts: _Facts) -> list[Alert]:
         onset = run[-1].date
         dose = latest.dose_taken_mg
         advice, evidence = _step_back_advice(facts, onset, dose)
+        facts_of_run: dict[str, int | float | str | Message] = {
+            "effect": _effect(name, lowercase=False),
+            "severity": Message(SEVERITY_LABELS[cfg.persistent_severity]),
+            "days": len(run),
+            "first": onset.isoformat(),
+            "last": latest.date.isoformat(),
+        }
+        reason = (
+            Message(
+                N_(
+                    "{effect} has been {severity} or worse on {days} consecutive days ({first} to {last}) "
+                    "at {dose:g} mg/day."
+                ),
+                {**facts_of_run, "dose": dose},
+            )
+            if dose is not None
+            else Message(
+                N_("{effect} has been {severity} or worse on {days} consecutive days ({first} to {last})."),
+                facts_of_run,
+            )
+        )
         alerts.append(
-            Alert(
+            _alert(
                 rule_id="SE-PERSISTENT",
                 severity=Severity.WARNING,
-                title=f"Persistent side effect: {SIDE_EFFECTS[name].lower()}",
-                reason=(
-                    f"{SIDE_EFFECTS[name]} has been {SEVERITY_LABELS[cfg.persistent_severity]} or worse "
-                    f"on {len(run)} consecutive days "
-                    f"({onset} to {latest.date})" + (f" at {dose:g} mg/day." if dose is not None else ".")
-                ),
+                title=Message(N_("Persistent side effect: {effect}"), {"effect": _effect(name)}),
+                reason=reason,
                 evidence={
                     "side_effect": name,
                     "days": len(run),
@@ -180,7 +249,7 @@ def _rule_persistent_side_effect(facts: _Facts) -> list[Alert]:
                     "dose_mg": dose,
                     **evidence,
                 },
-                action=f"Hold the dose (no further increase); {advice}.",
+                action=Message(N_("Hold the dose (no further increase); {advice}."), {"advice": advice}),
                 source=SRC_RESAB_STEP_BACK,
             )
         )
@@ -197,14 +266,20 @@ def _rule_dose_above_cap(facts: _Facts) -> list[Alert]:
         day = over[-1]
         assert day.dose_taken_mg is not None
         alerts.append(
-            Alert(
+            _alert(
                 rule_id="DOSE-TAKEN-ABOVE-CAP",
                 severity=Severity.URGENT,
-                title="Dose taken above the cap",
-                reason=(
-                    f"The client took {day.dose_taken_mg:g} mg on {day.date}, "
-                    f"above the {cap.mg_per_day:.4g} mg/day "
-                    f"cap ({cap.label})."
+                title=Message(N_("Dose taken above the cap")),
+                reason=Message(
+                    N_(
+                        "The client took {dose:g} mg on {date}, above the {cap:.4g} mg/day cap ({cap_label})."
+                    ),
+                    {
+                        "dose": day.dose_taken_mg,
+                        "date": day.date.isoformat(),
+                        "cap": cap.mg_per_day,
+                        "cap_label": cap.label,
+                    },
                 ),
                 evidence={
                     "date": day.date.isoformat(),
@@ -212,9 +287,12 @@ def _rule_dose_above_cap(facts: _Facts) -> list[Alert]:
                     "cap_mg_per_day": cap.mg_per_day,
                     "cap_rule": cap.rule_id,
                 },
-                action=(
-                    f"Bring the dose down to at most {cap.mg_per_day:.4g} mg/day gradually, "
-                    "by 10-15 mg every 2 days, never in one step; review the client this week."
+                action=Message(
+                    N_(
+                        "Bring the dose down to at most {cap:.4g} mg/day gradually, "
+                        "by 10-15 mg every 2 days, never in one step; review the client this week."
+                    ),
+                    {"cap": cap.mg_per_day},
                 ),
                 source=f"{cap.source}; {SRC_WITHDRAWAL}",
             )
@@ -224,13 +302,21 @@ def _rule_dose_above_cap(facts: _Facts) -> list[Alert]:
     if planned_over:
         first = planned_over[0]
         alerts.append(
-            Alert(
+            _alert(
                 rule_id="PLAN-ABOVE-CAP",
                 severity=Severity.WARNING,
-                title="Plan goes above the cap",
-                reason=(
-                    f"The plan schedules {first.mg_per_day:g} mg/day from {first.date}, above the "
-                    f"{cap.mg_per_day:.4g} mg/day cap ({cap.label})."
+                title=Message(N_("Plan goes above the cap")),
+                reason=Message(
+                    N_(
+                        "The plan schedules {dose:g} mg/day from {date}, above the {cap:.4g} mg/day cap "
+                        "({cap_label})."
+                    ),
+                    {
+                        "dose": first.mg_per_day,
+                        "date": first.date.isoformat(),
+                        "cap": cap.mg_per_day,
+                        "cap_label": cap.label,
+                    },
                 ),
                 evidence={
                     "first_date": first.date.isoformat(),
@@ -239,9 +325,9 @@ def _rule_dose_above_cap(facts: _Facts) -> list[Alert]:
                     "cap_mg_per_day": cap.mg_per_day,
                     "cap_rule": cap.rule_id,
                 },
-                action=(
-                    f"Regenerate the plan with the {cap.rule_id} cap; "
-                    f"do not escalate past {cap.mg_per_day:.4g} mg/day."
+                action=Message(
+                    N_("Regenerate the plan with the {cap_rule} cap; do not escalate past {cap:.4g} mg/day."),
+                    {"cap_rule": cap.rule_id, "cap": cap.mg_per_day},
                 ),
                 source=cap.source,
             )
@@ -270,14 +356,23 @@ def _rule_missed_doses(facts: _Facts) -> list[Alert]:
     if last.dose_taken_mg <= cfg.withdrawal_risk_above_mg_per_day:
         return []
     return [
-        Alert(
+        _alert(
             rule_id="MISSED-DOSES",
             severity=Severity.URGENT,
-            title="Baclofen stopped suddenly",
-            reason=(
-                f"No baclofen taken for {len(missed)} days ({first_missed} to {latest.date}) after "
-                f"{last.dose_taken_mg:g} mg/day on {last.date}: sudden stopping can cause withdrawal "
-                "(agitation, hallucinations, confusion, fever, seizures)."
+            title=Message(N_("Baclofen stopped suddenly")),
+            reason=Message(
+                N_(
+                    "No baclofen taken for {days} days ({first} to {last}) after {dose:g} mg/day on "
+                    "{dose_date}: sudden stopping can cause withdrawal (agitation, hallucinations, "
+                    "confusion, fever, seizures)."
+                ),
+                {
+                    "days": len(missed),
+                    "first": first_missed.isoformat(),
+                    "last": latest.date.isoformat(),
+                    "dose": last.dose_taken_mg,
+                    "dose_date": last.date.isoformat(),
+                },
             ),
             evidence={
                 "first_missed": first_missed.isoformat(),
@@ -287,10 +382,13 @@ def _rule_missed_doses(facts: _Facts) -> list[Alert]:
                 "last_dose_date": last.date.isoformat(),
                 "withdrawal_risk_above_mg_per_day": cfg.withdrawal_risk_above_mg_per_day,
             },
-            action=(
-                "Contact the client today and ask about withdrawal signs. "
-                f"Do not restart at {last.dose_taken_mg:g} mg/day: restart low and titrate up again, "
-                "or, if stopping, taper by 10 mg every 2 days."
+            action=Message(
+                N_(
+                    "Contact the client today and ask about withdrawal signs. "
+                    "Do not restart at {dose:g} mg/day: restart low and titrate up again, "
+                    "or, if stopping, taper by 10 mg every 2 days."
+                ),
+                {"dose": last.dose_taken_mg},
             ),
             source=SRC_WITHDRAWAL,
         )
@@ -310,19 +408,39 @@ def _rule_heavy_drinking_with_sedation(facts: _Facts) -> list[Alert]:
         if not sedation or not taking or day.is_heavy(sex, cfg.heavy) is not True:
             continue
         assert day.grams is not None
-        listing = ", ".join(f"{SIDE_EFFECTS[n].lower()} {s}/3" for n, s in sedation.items())
+        listing = tuple(
+            Message(N_("{effect} {severity}/3"), {"effect": _effect(n), "severity": s})
+            for n, s in sedation.items()
+        )
         limit = cfg.heavy.threshold(sex)
-        heavy_limit = f"{limit:g} g or more" if cfg.heavy.inclusive else f"more than {limit:g} g"
-        dose = f"{day.dose_taken_mg:g} mg" if day.dose_taken_mg is not None else "an unrecorded dose of"
+        heavy_limit = (
+            Message(N_("{limit:g} g or more"), {"limit": limit})
+            if cfg.heavy.inclusive
+            else Message(N_("more than {limit:g} g"), {"limit": limit})
+        )
+        dose = (
+            Message(N_("{dose:g} mg"), {"dose": day.dose_taken_mg})
+            if day.dose_taken_mg is not None
+            else Message(N_("an unrecorded dose of"))
+        )
         return [
-            Alert(
+            _alert(
                 rule_id="HEAVY-DRINKING-SEDATION",
                 severity=Severity.URGENT,
-                title="Heavy drinking with sedation",
-                reason=(
-                    f"On {day.date} the client drank {day.grams:g} g of alcohol (a heavy drinking day: "
-                    f"{heavy_limit}) and reported {listing} while taking {dose} "
-                    "baclofen; alcohol and baclofen together can depress breathing."
+                title=Message(N_("Heavy drinking with sedation")),
+                reason=Message(
+                    N_(
+                        "On {date} the client drank {grams:g} g of alcohol (a heavy drinking day: "
+                        "{heavy_limit}) and reported {listing} while taking {dose} "
+                        "baclofen; alcohol and baclofen together can depress breathing."
+                    ),
+                    {
+                        "date": day.date.isoformat(),
+                        "grams": day.grams,
+                        "heavy_limit": heavy_limit,
+                        "listing": listing,
+                        "dose": dose,
+                    },
                 ),
                 evidence={
                     "date": day.date.isoformat(),
@@ -331,10 +449,12 @@ def _rule_heavy_drinking_with_sedation(facts: _Facts) -> list[Alert]:
                     "dose_mg": day.dose_taken_mg,
                     **{f"{n}_severity": s for n, s in sedation.items()},
                 },
-                action=(
-                    "Contact the client today; do not increase the dose; consider stepping back. "
-                    "Tell the client and those around them the signs of overdose (very drowsy, "
-                    "slow breathing) and to call emergency services if they occur."
+                action=Message(
+                    N_(
+                        "Contact the client today; do not increase the dose; consider stepping back. "
+                        "Tell the client and those around them the signs of overdose (very drowsy, "
+                        "slow breathing) and to call emergency services if they occur."
+                    )
                 ),
                 source=SRC_RESPIRATORY,
             )
@@ -369,15 +489,29 @@ def _rule_indifference_reached(facts: _Facts) -> list[Alert]:
         "craving_threshold": cfg.craving_threshold,
         "plan_next_increase": higher[0].date.isoformat() if higher else None,
     }
-    plan_note = f" The plan would raise the dose on {higher[0].date}." if higher else ""
+    # result.reason is the indifference finder's own English sentence: shown as it is.
+    reason = (
+        Message(
+            N_("Indifference reached at {dose:g} mg/day: {why}. The plan would raise the dose on {date}."),
+            {"dose": result.dose_mg, "why": result.reason, "date": higher[0].date.isoformat()},
+        )
+        if higher
+        else Message(
+            N_("Indifference reached at {dose:g} mg/day: {why}."),
+            {"dose": result.dose_mg, "why": result.reason},
+        )
+    )
     return [
-        Alert(
+        _alert(
             rule_id="INDIFFERENCE-REACHED",
             severity=Severity.INFO,
-            title="Indifference dose reached",
-            reason=f"Indifference reached at {result.dose_mg:g} mg/day: {result.reason}.{plan_note}",
+            title=Message(N_("Indifference dose reached")),
+            reason=reason,
             evidence=evidence,
-            action=f"Stop escalating: hold at {result.dose_mg:g} mg/day and review at the next visit.",
+            action=Message(
+                N_("Stop escalating: hold at {dose:g} mg/day and review at the next visit."),
+                {"dose": result.dose_mg},
+            ),
             source=SRC_INDIFFERENCE,
         )
     ]
@@ -411,48 +545,63 @@ CAUTION_RULES: Final[tuple[_CautionRule, ...]] = (
     _CautionRule(
         "CAUTION-EPILEPSY-ESCALATION",
         Caution.EPILEPSY,
-        "Epilepsy: escalation planned",
-        "The client has epilepsy and the plan raises the dose; baclofen can worsen seizure control, "
-        "and seizures occur on overdose and on sudden withdrawal.",
-        "Escalate slowly, check seizure control at each step, and make sure doses are never missed.",
+        N_("Epilepsy: escalation planned"),
+        N_(
+            "The client has epilepsy and the plan raises the dose; baclofen can worsen seizure control, "
+            "and seizures occur on overdose and on sudden withdrawal."
+        ),
+        N_("Escalate slowly, check seizure control at each step, and make sure doses are never missed."),
         f"{SRC_LABELS} (caution in epilepsy: deterioration in seizure control)",
         needs_escalation=True,
     ),
     _CautionRule(
         "CAUTION-SUICIDE-SUPPLY",
         Caution.SUICIDE_RISK,
-        "Suicide risk: limit supply",
-        "The client has a recorded suicide risk; suicidal behaviour has been reported with baclofen and "
-        "an overdose causes coma and respiratory depression.",
-        "Prescribe small quantities (for example one week at a time), review mood at every visit and "
-        "involve the client's supports.",
+        N_("Suicide risk: limit supply"),
+        N_(
+            "The client has a recorded suicide risk; suicidal behaviour has been reported with baclofen and "
+            "an overdose causes coma and respiratory depression."
+        ),
+        N_(
+            "Prescribe small quantities (for example one week at a time), review mood at every visit and "
+            "involve the client's supports."
+        ),
         f"{SRC_LABELS} (suicide and suicide-related events; overdose)",
     ),
     _CautionRule(
         "CAUTION-SEDATIVES",
         Caution.SEDATIVES_OR_OPIOIDS,
-        "Sedatives or opioids: respiratory depression risk",
-        "The client takes sedatives or opioids; with baclofen and alcohol their depressant effects add up.",
-        "Escalate slowly, ask about drowsiness at each step, and warn the client about combining them "
-        "with alcohol.",
+        N_("Sedatives or opioids: respiratory depression risk"),
+        N_(
+            "The client takes sedatives or opioids; with baclofen and alcohol their depressant effects "
+            "add up."
+        ),
+        N_(
+            "Escalate slowly, ask about drowsiness at each step, and warn the client about combining them "
+            "with alcohol."
+        ),
         SRC_RESPIRATORY,
     ),
     _CautionRule(
         "CAUTION-PSYCHIATRIC",
         Caution.BIPOLAR_OR_PSYCHOSIS,
-        "Bipolar disorder or psychosis: watch mood",
-        "The client has bipolar disorder or psychosis; baclofen can exacerbate psychotic, depressive or "
-        "manic disorders.",
-        "Review mood and psychotic symptoms at each dose change; involve the treating psychiatrist.",
+        N_("Bipolar disorder or psychosis: watch mood"),
+        N_(
+            "The client has bipolar disorder or psychosis; baclofen can exacerbate psychotic, depressive or "
+            "manic disorders."
+        ),
+        N_("Review mood and psychotic symptoms at each dose change; involve the treating psychiatrist."),
         f"{SRC_LABELS} (psychotic, depressive or manic disorders may be exacerbated)",
     ),
     _CautionRule(
         "CAUTION-PREGNANCY",
         Caution.PREGNANCY,
-        "Pregnancy",
-        "The client is pregnant; baclofen should be used only if clearly needed, and withdrawal "
-        "convulsions have been reported in newborns exposed in the womb.",
-        "Discuss with the prescriber and an obstetric team; do not stop abruptly.",
+        N_("Pregnancy"),
+        N_(
+            "The client is pregnant; baclofen should be used only if clearly needed, and withdrawal "
+            "convulsions have been reported in newborns exposed in the womb."
+        ),
+        N_("Discuss with the prescriber and an obstetric team; do not stop abruptly."),
         "Baclofen labels: UK SmPC (Lioresal) section 4.6; FDA label, Pregnancy",
     ),
 )
@@ -474,9 +623,8 @@ def _rule_cautions(facts: _Facts) -> list[Alert]:
         }
         if increase is not None:
             evidence |= {"next_increase_date": increase[0].isoformat(), "next_increase_mg": increase[1]}
-        alerts.append(
-            Alert(rule.rule_id, Severity.WARNING, rule.title, rule.reason, evidence, rule.action, rule.source)
-        )
+        title, reason, action = Message(rule.title), Message(rule.reason), Message(rule.action)
+        alerts.append(_alert(rule.rule_id, Severity.WARNING, title, reason, evidence, action, rule.source))
     return alerts
 
 
@@ -485,16 +633,20 @@ def _rule_renal_unknown(facts: _Facts) -> list[Alert]:
     if Caution.RENAL_IMPAIRMENT not in client.cautions or client.crcl_ml_min is not None or client.dialysis:
         return []
     return [
-        Alert(
+        _alert(
             rule_id="CAUTION-RENAL-NO-CRCL",
             severity=Severity.WARNING,
-            title="Renal impairment without a creatinine clearance",
-            reason=(
-                "The client has renal impairment but no creatinine clearance is recorded, so the renal "
-                "dose reduction cannot be applied; baclofen is mostly excreted unchanged by the kidneys."
+            title=Message(N_("Renal impairment without a creatinine clearance")),
+            reason=Message(
+                N_(
+                    "The client has renal impairment but no creatinine clearance is recorded, so the renal "
+                    "dose reduction cannot be applied; baclofen is mostly excreted unchanged by the kidneys."
+                )
             ),
             evidence={"caution": Caution.RENAL_IMPAIRMENT.value, "crcl_ml_min": None},
-            action="Measure serum creatinine and record the Cockcroft-Gault clearance before any increase.",
+            action=Message(
+                N_("Measure serum creatinine and record the Cockcroft-Gault clearance before any increase.")
+            ),
             source=(
                 "Wuis 1989 (renal clearance of baclofen tracks creatinine clearance); "
                 "Vlavonou 2014, doi:10.1002/jcph.247"
@@ -524,11 +676,15 @@ def evaluate(
 ) -> list[Alert]:
     """Every alert for this client today, most urgent first.
 
-    Diary days after ``today`` are ignored. The cap is the lowest of the client's (highest
-    studied, country, prescriber) and the plan's own caps, and the client's current renal cap
-    derived from them, so a plan made before renal function fell is still checked.
+    Diary days after ``today`` and before ``config.lookback_start(today)`` are ignored. The cap
+    is the lowest of the client's (highest studied, country, prescriber) and the plan's own caps,
+    and the client's current renal cap derived from them, so a plan made before renal function
+    fell is still checked.
     """
-    ordered = [d for d in sort_diary(diary) if d.date <= today]
+    # Days before the lookback are ignored, so passing the whole diary or only its last
+    # config.lookback_days gives the same alerts.
+    oldest = config.lookback_start(today)
+    ordered = [d for d in sort_diary(diary) if oldest <= d.date <= today]
     recent = [d for d in ordered if d.date > today - dt.timedelta(days=config.recent_days)]
     caps = client.caps(plan.caps if plan else ())
     facts = _Facts(client, plan, ordered, recent, today, config, effective_cap(caps))

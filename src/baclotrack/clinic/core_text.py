@@ -1,0 +1,43 @@
+"""Core text in the user's language: the one place the clinic translates what the core says.
+
+The core marks its English literals with ``N_`` and keeps texts with numbers as a
+:class:`~baclotrack.core.i18n.Message` (decision 0170). Adapters and templates pass such text
+through these helpers rather than calling ``gettext`` here and there, so that a page shows
+the French catalogue's wording when the user reads French, and the English text otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext
+
+from baclotrack.core.i18n import Message
+
+
+def core_text(text: str | None) -> str:
+    """``text`` (an English literal marked with ``N_`` in the core) in the active language.
+
+    Text the catalogue does not know (a stored free-text note, an older label) is shown as it is.
+    """
+    if not text:
+        return ""  # gettext("") would return the catalogue's header, not an empty string
+    return gettext(text)
+
+
+def core_message(message: Message | Mapping[str, object]) -> str:
+    """A core message (or its stored ``to_dict()`` form) translated, then filled with its numbers."""
+    if not isinstance(message, Message):
+        message = Message.from_dict(message)
+    return message.render(core_text)
+
+
+def alert_text(alert: Any, part: str) -> str:
+    """An alert's ``part`` ("title", "reason" or "action") in the active language.
+
+    Alerts raised since decision 0170 carry their core messages; older rows only have the
+    English text, which is still translated when it is a fixed phrase the catalogue knows.
+    """
+    stored = (alert.messages or {}).get(part)
+    return core_message(stored) if stored else core_text(getattr(alert, part))

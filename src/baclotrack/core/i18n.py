@@ -1,0 +1,116 @@
+"""Translatable text from the core, without Django.
+
+The core shows clinicians words of its own: questionnaire items and anchors, band labels,
+protocol names, side effects, beverages and alert texts. It must stay free of Django (house
+rule), so it cannot call ``gettext``. Instead it *marks* its literals with :func:`N_`, a
+no-op like Django's ``gettext_noop``: the literal stays English for the command line and the
+PDF, and ``makemessages --keyword=N_`` extracts it into the clinic's catalogue so the web
+layer can translate the English text at display time (decision 0170).
+
+A text with numbers in it cannot be looked up once formatted ("Hold at 45 mg/day" is not in
+any catalogue). Such texts are kept as a :class:`Message`: the marked English template and
+its parameters, separately. The core formats it in English with :meth:`Message.text`; the
+web translates the template first, then formats it with the same parameters.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Union
+
+from baclotrack.core.errors import InputError
+
+
+class MessageError(InputError):
+    """A message template whose fields do not match its parameters."""
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for translation and return it unchanged (the core stays in English)."""
+    return text
+
+
+#: A parameter is a number, a plain string (a code, a date), a nested message whose own
+#: template is translated too (a side-effect name inside an alert title), or a tuple of
+#: nested messages shown as a comma-separated list.
+Param = Union[int, float, str, "Message", tuple["Message", ...]]
+#: English template in, translated template out (``gettext`` in the web layer).
+Translate = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """An English template marked with :func:`N_` and the parameters that fill it.
+
+    Templates use :meth:`str.format` fields (``"Hold at {dose:g} mg/day"``), because a format
+    spec such as ``:g`` keeps numbers written the same way in every language. ``lowercase``
+    marks a label used in the middle of a sentence ("persistent side effect: dizziness").
+    """
+
+    template: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+    lowercase: bool = False
+
+    def __post_init__(self) -> None:
+        fields = {name for _, name, _, _ in string.Formatter().parse(self.template) if name is not None}
+        if fields != set(self.params):
+            raise MessageError(
+                f"message {self.template!r}: fields {sorted(fields)} do not match parameters "
+                f"{sorted(self.params)}"
+            )
+
+    def text(self) -> str:
+        """The message in English, as the command line and the PDF report show it."""
+        return self.render(lambda template: template)
+
+    def render(self, translate: Translate) -> str:
+        """The message with ``translate`` applied to this template and to nested messages."""
+        values = {k: _render_param(v, translate) for k, v in self.params.items()}
+        text = translate(self.template).format(**values)
+        return text.lower() if self.lowercase else text
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-able form, e.g. to store beside the English text in a database row."""
+        stored: dict[str, object] = {
+            "template": self.template,
+            "params": {k: _param_to_json(v) for k, v in self.params.items()},
+        }
+        if self.lowercase:
+            stored["lowercase"] = True
+        return stored
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Message:
+        """Inverse of :meth:`to_dict`; a malformed dict raises :class:`MessageError`."""
+        template, params = data.get("template"), data.get("params", {})
+        if not isinstance(template, str) or not isinstance(params, Mapping):
+            raise MessageError(f"message: expected a template string and a params mapping, got {data!r}")
+        values: dict[str, Param] = {}
+        for key, value in params.items():
+            if isinstance(value, Mapping):
+                values[str(key)] = cls.from_dict(value)
+            elif isinstance(value, list | tuple) and all(isinstance(v, Mapping) for v in value):
+                values[str(key)] = tuple(cls.from_dict(v) for v in value)
+            elif isinstance(value, int | float | str):
+                values[str(key)] = value
+            else:
+                raise MessageError(f"message {template!r}: parameter {key!r} has unusable value {value!r}")
+        return cls(template, values, lowercase=data.get("lowercase") is True)
+
+
+def _render_param(value: Param, translate: Translate) -> int | float | str:
+    if isinstance(value, Message):
+        return value.render(translate)
+    if isinstance(value, tuple):
+        return ", ".join(v.render(translate) for v in value)
+    return value
+
+
+def _param_to_json(value: Param) -> object:
+    if isinstance(value, Message):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [v.to_dict() for v in value]
+    return value
