@@ -144,6 +144,8 @@ def test_a_dose_of_zero_is_recorded_as_not_taken_not_as_blank(cast) -> None:
     blank = (TODAY() - dt.timedelta(days=4)).isoformat()
     assert cast.http("anonymous").post(f"/d/{cast.token_a}/{blank}/", diary_post()).status_code == 302
     assert DiaryDay.objects.get(client=cast.client_a, date=blank).doses_mg == []
+    form = cast.http("anonymous").get(f"/d/{cast.token_a}/{blank}/").content.decode()
+    assert "Enter 0 for an intake you skipped" in form
 
 
 def test_client_corrects_a_day_by_login_and_the_old_version_is_kept(cast) -> None:
