@@ -6,8 +6,9 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from baclotrack.reports.charts import ChartInputError, timeline_svg
+from baclotrack.reports.charts import ChartInputError, timeline_figure, timeline_svg
 
 DAY = dt.date(2026, 3, 1)
 
@@ -49,3 +50,31 @@ def test_an_empty_timeline_says_so() -> None:
 def test_a_missing_column_is_named() -> None:
     with pytest.raises(ChartInputError, match=r"missing column.*planned_mg"):
         timeline_svg(frame().drop("planned_mg"))
+
+
+@pytest.mark.parametrize("width_in", [7.0, 10.0, 11.0])
+def test_every_text_and_legend_fits_inside_the_fixed_layout(width_in: float) -> None:
+    # The layout is fixed (no "tight" bounding box): labels, titles, legends and date labels
+    # must still be inside the canvas, at the dashboard's and the report's widths, in French too.
+    labels = {"dose": "Baclofène, mg/jour", "side_effects": "effet indésirable (taille = sévérité)"}
+    fig = timeline_figure(frame(), title="CLIENT-0001", labels=labels, width_in=width_in)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    drawn = fig.get_tightbbox(canvas.get_renderer())  # what is drawn, in inches
+    page = fig.bbox_inches
+    assert drawn is not None and drawn.width > 0.5 * page.width
+    slack = 0.01
+    assert drawn.x0 >= page.x0 - slack and drawn.x1 <= page.x1 + slack, (drawn, page)
+    assert drawn.y0 >= page.y0 - slack and drawn.y1 <= page.y1 + slack, (drawn, page)
+    assert fig.axes[0].get_legend() is not None  # the dose legend (above the panel) is counted
+
+
+def test_side_effect_marks_are_one_per_day_with_a_size_for_each_severity() -> None:
+    fig = timeline_figure(frame())
+    scales = fig.axes[2]
+    marks = {
+        round(line.get_markersize() ** 2 / 12): len(line.get_xdata())
+        for line in scales.lines
+        if line.get_marker() == "D"
+    }
+    assert marks == {2: 1, 3: 1}  # days 3 (severity 2) and 5 (severity 3); severity 0 is no mark

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Final
 
 import matplotlib
@@ -18,13 +19,13 @@ import matplotlib
 matplotlib.use("Agg")  # no display: the chart is rendered to a string, never shown
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
+from matplotlib.transforms import blended_transform_factory
 
 from baclotrack.core.errors import InputError
 
@@ -84,27 +85,64 @@ def _check(frame: pl.DataFrame) -> None:
 
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
-    # No date in the metadata and a fixed hash salt: the same data gives the same SVG.
-    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(fig)
+    # No date in the metadata and a fixed hash salt: the same data gives the same SVG. The layout
+    # is fixed (margins in inches, :func:`_layout`), not ``bbox_inches="tight"``: measuring the
+    # tight box draws the whole figure a second time, which was 40 % of the chart's cost.
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+#: Fixed margins around the three panels, in inches: the rotated y labels on the left, the
+#: title on top, the date labels and the legend under the bottom panel.
+MARGINS_IN: Final[Mapping[str, float]] = {"left": 0.75, "right": 0.15, "top": 0.32, "bottom": 0.62}
+#: Height of the figure, in inches.
+HEIGHT_IN: Final = 6.0
+
+
+def _layout(fig: Figure, width_in: float) -> None:
+    fig.subplots_adjust(
+        left=MARGINS_IN["left"] / width_in,
+        right=1 - MARGINS_IN["right"] / width_in,
+        top=1 - MARGINS_IN["top"] / HEIGHT_IN,
+        bottom=MARGINS_IN["bottom"] / HEIGHT_IN,
+        hspace=0.18,
+    )
+
+
+def _style() -> AbstractContextManager[None]:
+    """matplotlib settings of the chart. A fixed title position (axes.titley) spares matplotlib
+    measuring every panel's tick labels to move titles clear of them; the only title sits above
+    the top panel, which has no tick labels there."""
+    return matplotlib.rc_context(
+        {"svg.hashsalt": "baclotrack", "font.size": 9, "svg.fonttype": "none", "axes.titley": 1.02}
+    )
 
 
 def timeline_svg(
     frame: pl.DataFrame, *, title: str = "", labels: Mapping[str, str] | None = None, width_in: float = 10.0
 ) -> str:
     """The timeline of ``frame`` (columns :data:`TIMELINE_COLUMNS`, one row per date) as an SVG string."""
+    with _style():
+        return _svg(timeline_figure(frame, title=title, labels=labels, width_in=width_in))
+
+
+def timeline_figure(
+    frame: pl.DataFrame, *, title: str = "", labels: Mapping[str, str] | None = None, width_in: float = 10.0
+) -> Figure:
+    """The timeline as a matplotlib figure (what :func:`timeline_svg` writes)."""
     _check(frame)
     text = {**DEFAULT_LABELS, **(labels or {})}
-    with plt.rc_context({"svg.hashsalt": "baclotrack", "font.size": 9, "svg.fonttype": "none"}):
-        fig, (ax_dose, ax_drinks, ax_scales) = plt.subplots(
-            3, 1, sharex=True, figsize=(width_in, 6.0), height_ratios=(1.0, 1.2, 1.0)
-        )
+    with _style():
+        # A bare Figure, not pyplot: nothing to register with, or to close in, a figure manager.
+        fig = Figure(figsize=(width_in, HEIGHT_IN))
+        ax_dose, ax_drinks, ax_scales = fig.subplots(3, 1, sharex=True, height_ratios=(1.0, 1.2, 1.0))
+        _layout(fig, width_in)
+        axes_width_in = width_in - MARGINS_IN["left"] - MARGINS_IN["right"]
         if frame.height == 0:
             ax_drinks.text(0.5, 0.5, text["empty"], ha="center", va="center", transform=ax_drinks.transAxes)
             for ax in (ax_dose, ax_drinks, ax_scales):
                 ax.set_yticks([])
-            return _svg(fig)
+            return fig
         frame = frame.sort("date")
         _dose_panel(ax_dose, frame, text)
         _drinks_panel(ax_drinks, frame, text)
@@ -118,8 +156,13 @@ def timeline_svg(
         for ax in (ax_dose, ax_drinks, ax_scales):
             ax.spines[["top", "right"]].set_visible(False)
             ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
-        fig.align_ylabels()
-        return _svg(fig)
+            # One x position for the three y labels (what fig.align_ylabels() measures, at no cost).
+            ax.yaxis.set_label_coords(-(MARGINS_IN["left"] - 0.2) / axes_width_in, 0.5)
+        for ax in (ax_dose, ax_drinks):
+            # The dates are written once, under the bottom panel; the upper panels' x axes (hidden
+            # labels, tick marks) are not drawn at all, which spares laying out their ticks.
+            ax.xaxis.set_visible(False)
+        return fig
 
 
 def _dose_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> None:
@@ -148,7 +191,8 @@ def _dose_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> None:
     ax.set_ylabel(text["dose"])
     ax.set_ylim(bottom=0)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", frameon=False, ncols=2)
+        # Above the panel, right of the title: inside it would hide the start of the dose line.
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, ncols=2, borderaxespad=0)
 
 
 def _drinks_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> None:
@@ -183,7 +227,11 @@ def _bars(ax: Axes, days: pl.DataFrame, colour: str, label: str | None = None) -
     corners = [(left, base), (left, top), (right, top), (right, base), (left, base)]
     vertices = np.stack([np.column_stack(xy) for xy in corners], axis=1).reshape(-1, 2)
     codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], drawn.height)
-    ax.add_patch(PathPatch(Path(vertices, codes), facecolor=colour, edgecolor="none", label=label))
+    # add_artist, not add_patch: add_patch walks the path's 5 vertices per day to update the data
+    # limits; the limits are the bars' corners, given at once.
+    ax.add_artist(PathPatch(Path(vertices, codes), facecolor=colour, edgecolor="none", label=label))
+    ax.update_datalim([(left.min(), 0.0), (right.max(), float(top.max()))])
+    ax.autoscale_view()
     ax.xaxis_date()
 
 
@@ -200,19 +248,36 @@ def _scales_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> Non
                 linewidth=1.2,
                 label=text[column],
             )
-    marks = frame.filter(pl.col("side_effect_max").fill_null(0) > 0)
-    if marks.height:
-        ax.scatter(
-            marks["date"].to_list(),
-            [10.8] * marks.height,
-            s=[12.0 * s for s in marks["side_effect_max"].to_list()],
-            marker="D",
-            color=_BLUE,
-            label=text["side_effects"],
-            clip_on=False,
-        )
+    # One marker line per severity (1-3), marker area proportional to severity: a scatter's path
+    # collection costs several times more to write as SVG than a line's markers.
+    label: str | None = text["side_effects"]
+    for severity in (1, 2, 3):
+        marks = frame.filter(pl.col("side_effect_max") == severity)
+        if marks.height:
+            ax.plot(
+                marks["date"].to_list(),
+                [10.8] * marks.height,
+                linestyle="none",
+                marker="D",
+                markersize=(12.0 * severity) ** 0.5,
+                markeredgewidth=0,
+                color=_BLUE,
+                label=label,
+                clip_on=False,
+            )
+            label = None  # one legend entry for the three sizes
     ax.set_ylim(0, 11.5)
     ax.set_yticks([0, 5, 10])
     ax.set_ylabel(text["scales"])
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", frameon=False, ncols=3, bbox_to_anchor=(0, -0.25))
+        # Under the date labels, at the foot of the figure (x in the panel's terms, y in the
+        # figure's), so that it stays inside the fixed bottom margin whatever the panel's height.
+        foot = blended_transform_factory(ax.transAxes, ax.figure.transFigure)
+        ax.legend(
+            loc="lower left",
+            frameon=False,
+            ncols=3,
+            bbox_to_anchor=(0, 0.005),
+            bbox_transform=foot,
+            borderaxespad=0,
+        )
