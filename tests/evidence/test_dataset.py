@@ -64,6 +64,17 @@ def test_addolorato_2007_cirrhosis_abstinence_and_dropouts_match_the_lancet_abst
     assert baclofen.population == "cirrhosis"
 
 
+def test_addolorato_2007_dose_is_10_mg_tid_with_its_secondary_source_named(arms: list[TrialArm]) -> None:
+    # The Lancet abstract gives no dose; the same group's post hoc HCV-subgroup paper does (10 mg t.i.d.).
+    baclofen = arm_of(arms, "addolorato2007", "baclofen")
+    assert (baclofen.regimen, baclofen.target_mg, baclofen.max_mg, baclofen.dose_mg) == ("fixed", 30, 30, 30)
+    assert "10 mg t.i.d." in baclofen.design_source and "Leggio" in baclofen.design_source
+
+
+def test_bacloville_names_its_trial_registration(arms: list[TrialArm]) -> None:
+    assert {a.registry for a in arms if a.trial_id == "jaury2020"} == {"NCT01604330"}
+
+
 @pytest.mark.parametrize(
     ("trial_id", "arm"),
     [

@@ -100,8 +100,22 @@ def test_a_single_comparison_is_not_pooled(arms: list[TrialArm]) -> None:
     assert result.table.height == 1  # the comparison is still there, to be shown on its own
 
 
-def test_by_dose_meta_regression_matches_metafor_and_leaves_out_unknown_doses(arms: list[TrialArm]) -> None:
+def test_by_dose_meta_regression_matches_metafor(arms: list[TrialArm]) -> None:
     dose = pool_outcome("dropout", by="dose", arms=arms).dose
+    assert dose is not None and dose.regression is not None
+    assert dose.without_dose == ()
+    assert dose.regression.k_ == 4  # 30, 30, 30 and 90 mg/day
+    assert dose.regression.coef_[0] == pytest.approx(-0.6526973548, rel=REL)
+    assert dose.regression.coef_[1] == pytest.approx(0.0051377212, rel=REL)
+    assert dose.regression.se_[1] == pytest.approx(0.0093166067, rel=REL)
+    assert dose.regression.tau2_ == pytest.approx(0.0997378936, rel=REL)
+
+
+def test_by_dose_meta_regression_leaves_out_a_comparison_without_a_dose(arms: list[TrialArm]) -> None:
+    # Blank Addolorato 2007's dose (as the dataset had it before its source was traced).
+    target = ("addolorato2007", "baclofen")
+    edited = [replace(a, target_mg=None, max_mg=None) if (a.trial_id, a.arm) == target else a for a in arms]
+    dose = pool_outcome("dropout", by="dose", arms=edited).dose
     assert dose is not None and dose.regression is not None
     assert dose.without_dose == ("Addolorato 2007",)
     assert dose.regression.k_ == 3
@@ -117,6 +131,7 @@ def test_by_dose_needs_two_comparisons_on_each_side_of_the_cut(arms: list[TrialA
     assert dose.subgroup_reason is not None and "high (> 80 mg/day) has 1" in dose.subgroup_reason
     assert dose.subgroup_members["low (<= 80 mg/day)"] == (
         "Addolorato 2002",
+        "Addolorato 2007",
         "Garbutt 2021: baclofen 30 mg/day",
     )
 
@@ -124,7 +139,7 @@ def test_by_dose_needs_two_comparisons_on_each_side_of_the_cut(arms: list[TrialA
 def test_by_dose_with_too_few_doses_explains_the_missing_regression(arms: list[TrialArm]) -> None:
     dose = pool_outcome("abstinence", by="dose", arms=arms).dose
     assert dose is not None and dose.regression is None
-    assert dose.regression_reason is not None and "1 here" in dose.regression_reason
+    assert dose.regression_reason is not None and "2 here" in dose.regression_reason  # 30 and 180 mg/day
 
 
 def test_by_dose_splits_high_from_low_and_tests_the_difference(arms: list[TrialArm]) -> None:
