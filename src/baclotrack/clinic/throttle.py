@@ -33,19 +33,32 @@ class Window:
 
     def blocked_for(self, value: str) -> int:
         """Seconds until ``value`` may try again (0 when it may try now)."""
-        state = cache.get(self._key(value))
-        if state is None or state[0] < self.limit:
+        key = self._key(value)
+        found = cache.get_many([f"{key}:count", f"{key}:first"])
+        count, first = found.get(f"{key}:count", 0), found.get(f"{key}:first")
+        if first is None or count < self.limit:
             return 0
-        return max(1, int(state[1] + self.seconds - time.time()))
+        return max(1, int(first + self.seconds - time.time()))
 
     def fail(self, value: str) -> None:
+        """Count one failure. ``add`` and ``incr`` are atomic in a shared cache (Redis), so parallel
+        requests on several workers never lose a count (decision 0172)."""
         key = self._key(value)
-        count, first = cache.get(key, (0, time.time()))
-        remaining = max(1, int(first + self.seconds - time.time()))
-        cache.set(key, (count + 1, first), timeout=remaining)
+        now = time.time()
+        # The window starts at the first failure; both keys expire together at its end.
+        cache.add(f"{key}:first", now, timeout=self.seconds)
+        first = cache.get(f"{key}:first", now)
+        remaining = max(1, int(first + self.seconds - now))
+        if cache.add(f"{key}:count", 1, timeout=remaining):
+            return
+        try:
+            cache.incr(f"{key}:count")
+        except ValueError:  # the window ended between add and incr: this failure opens a new one
+            cache.add(f"{key}:count", 1, timeout=self.seconds)
 
     def clear(self, value: str) -> None:
-        cache.delete(self._key(value))
+        key = self._key(value)
+        cache.delete_many([f"{key}:count", f"{key}:first"])
 
 
 def username_window() -> Window:

@@ -137,7 +137,21 @@ LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 15 * 60, minimum=60)
 LINK_GUESSES_ALLOWED = env_int("LINK_GUESSES_ALLOWED", 10, minimum=1)
 # One shared cache for the throttle counters; the default is per process (see docs/security.md
 # for several workers).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The default cache holds only the sign-in and diary-link throttle counters. In memory it is per
+# worker process, so with N workers an address gets up to N times the allowed tries; REDIS_URL
+# (e.g. redis://127.0.0.1:6379/0) shares the counters between workers and machines (decision 0172).
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "baclotrack",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 # Name of the TOTP issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "baclotrack"
 CSRF_COOKIE_HTTPONLY = True
