@@ -1,23 +1,20 @@
 """What bench/web.py and bench/load.py share: a throwaway database (SQLite file or PostgreSQL), the demo
-cohort in it, diary links and clinician sessions, the app under gunicorn on loopback, and HTTP requests.
+cohort in it, diary links and clinician sessions, and the app under gunicorn on loopback. The HTTP
+client is bench/_loopback.py, shared with the fault tests.
 
 Everything runs against 127.0.0.1 only and is removed at the end (the PostgreSQL database is dropped).
 """
 
 from __future__ import annotations
 
-import http.client
-import http.cookies
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from _loopback import free_port, request
 
 BIN = Path(sys.executable).parent
 #: The PostgreSQL server used for the PostgreSQL runs (a throwaway database is created on it).
@@ -123,12 +121,6 @@ def demo_caseload(database: BenchDatabase, sessions: int) -> dict[str, list[str]
     return found
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int = WORKERS) -> Iterator[int]:
     """The app under gunicorn on a free loopback port; yields the port, stops the process group after."""
@@ -153,34 +145,6 @@ def gunicorn(env: dict[str, str], workers: int = WORKERS) -> Iterator[int]:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         log.close()
-
-
-def request(
-    port: int,
-    method: str,
-    path: str,
-    body: dict[str, str] | None = None,
-    cookies: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], str]:
-    """One request on a fresh connection (gunicorn's sync workers close each one): status, cookies, text."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        headers = {"Host": "127.0.0.1"}
-        if cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=data, headers=headers)
-        response = conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        jar: http.cookies.SimpleCookie = http.cookies.SimpleCookie()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar.load(header)
-        return response.status, {k: m.value for k, m in jar.items()}, text
-    finally:
-        conn.close()
 
 
 def diary_form(note: str, craving: int, csrf: str) -> dict[str, str]:

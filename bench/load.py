@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 
+from _loopback import open_diary, request
 from _webkit import (
     bench_database,
     demo_caseload,
@@ -31,7 +31,6 @@ from _webkit import (
     machine,
     percentiles,
     postgres_available,
-    request,
 )
 
 CLIENT_USERS = 45
@@ -57,9 +56,7 @@ class Tally:
 
 
 def diary_user(port: int, token: str, stop: float, tally: Tally, number: int) -> None:
-    _s, _c, page = request(port, "GET", f"/d/{token}/")
-    days = re.findall(rf'href="(/d/{re.escape(token)}/\d{{4}}-\d{{2}}-\d{{2}}/)"', page)
-    csrf = request(port, "GET", days[0])[1]["csrftoken"]
+    days, csrf = open_diary(port, token)
     for seq in range(MAX_REQUESTS):
         if time.perf_counter() >= stop:
             return

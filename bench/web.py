@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ import time
 from pathlib import Path
 
 import polars as pl
+from _loopback import open_diary, request
 from _webkit import (
     bench_database,
     demo_caseload,
@@ -40,7 +40,6 @@ from _webkit import (
     machine,
     percentiles,
     postgres_available,
-    request,
 )
 
 RENDERS = 30
@@ -163,9 +162,7 @@ def dashboard(database: object) -> dict[str, float]:
 def _writer(
     port: int, token: str, latencies: list[float], errors: list[str], ready: threading.Barrier
 ) -> None:
-    _s, _c, page = request(port, "GET", f"/d/{token}/")
-    days = re.findall(rf'href="(/d/{re.escape(token)}/\d{{4}}-\d{{2}}-\d{{2}}/)"', page)
-    csrf = request(port, "GET", days[0])[1]["csrftoken"]
+    days, csrf = open_diary(port, token)
     # One untimed save: with 20 at once every worker has imported the whole app (a worker's first
     # request costs about 1.5 s of imports, which is start-up, not the cost of a save).
     request(port, "POST", days[-1], diary_form("warm-up", 0, csrf), {"csrftoken": csrf})

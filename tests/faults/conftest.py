@@ -7,20 +7,18 @@ database on that server). Nothing here uses pytest-django's test database.
 
 from __future__ import annotations
 
-import http.client
-import http.cookies
+import importlib.util
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.parse
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import psycopg
@@ -30,6 +28,20 @@ BIN = Path(sys.executable).parent
 BACLOTRACK = str(BIN / "baclotrack")
 #: No subprocess of a fault test may hang the suite.
 COMMAND_TIMEOUT_S = 120
+
+
+def _load_loopback() -> ModuleType:
+    """bench/_loopback.py, the HTTP client the benchmarks use, loaded from its file (bench/ is not
+    a package, and the tests run with --import-mode=importlib, so it is on no import path)."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "_loopback.py"
+    spec = importlib.util.spec_from_file_location("baclotrack_bench_loopback", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_loopback = _load_loopback()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -118,12 +130,6 @@ def migrated(make_database: Any) -> FaultDatabase:
     return database
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Gunicorn:
     """The app under gunicorn on a free loopback port, in its own process group (SIGKILLed as a whole)."""
 
@@ -133,7 +139,7 @@ class Gunicorn:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.port = free_port()
+        self.port = _loopback.free_port()
         command = [str(BIN / "gunicorn"), "baclotrack.web.wsgi", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--workers", str(self.workers), "--timeout", "60", "--no-control-socket"]
         with self.log.open("ab") as log:
@@ -145,7 +151,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise AssertionError(f"gunicorn exited at start-up:\n{self.log.read_text()}")
             try:
-                if http_request(self.port, "GET", "/login/")[0] == 200:
+                if _loopback.request(self.port, "GET", "/login/")[0] == 200:
                     return
             except OSError:
                 time.sleep(0.2)
@@ -173,35 +179,8 @@ def gunicorn(tmp_path: Path) -> Iterator[Any]:
         server.kill()
 
 
-def http_request(
-    port: int,
-    method: str,
-    path: str,
-    body: dict[str, str] | None = None,
-    cookies: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], str]:
-    """One request on a fresh connection: (status, new cookies, body text)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        headers = {"Host": "127.0.0.1"}
-        if cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=data, headers=headers)
-        response = conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        jar = http.cookies.SimpleCookie()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar.load(header)
-        return response.status, {k: m.value for k, m in jar.items()}, text
-    finally:
-        conn.close()
-
-
-@pytest.fixture(name="http_request")
-def http_request_fixture() -> Any:
-    """`http_request` for the tests (conftest modules are not importable under --import-mode=importlib)."""
-    return http_request
+@pytest.fixture
+def loopback() -> ModuleType:
+    """The HTTP client of bench/_loopback.py (request, open_diary) for the tests; conftest modules
+    are not importable under --import-mode=importlib, so the tests get it as a fixture."""
+    return _loopback

@@ -4,7 +4,6 @@ acknowledged write stored and no half-written record (SQLite in WAL mode, or Pos
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -86,12 +85,10 @@ def diary_form(note: str, craving: int, csrf: str) -> dict[str, str]:
     }
 
 
-def write_diary(burst: Burst, token: str, client: int, http_request, writes: int = WRITES_PER_CLIENT) -> None:
+def write_diary(burst: Burst, token: str, client: int, loopback, writes: int = WRITES_PER_CLIENT) -> None:
     """One client: open today's page (CSRF cookie), then save days, every third one a correction."""
     try:
-        _status, _cookies, page = http_request(burst.port, "GET", f"/d/{token}/")
-        day_urls = re.findall(rf'href="(/d/{re.escape(token)}/\d{{4}}-\d{{2}}-\d{{2}}/)"', page)
-        csrf = http_request(burst.port, "GET", day_urls[0])[1]["csrftoken"]
+        day_urls, csrf = loopback.open_diary(burst.port, token)
     except OSError:
         return  # the server was killed before this client got going
     except (KeyError, IndexError) as exc:
@@ -101,7 +98,7 @@ def write_diary(burst: Burst, token: str, client: int, http_request, writes: int
         url = day_urls[(seq // 3) if seq % 3 == 2 else seq % len(day_urls)]
         note = f"client {client} write {seq}"
         try:
-            status, _cookies, _body = http_request(
+            status, _cookies, _body = loopback.request(
                 burst.port, "POST", url, diary_form(note, seq % 11, csrf), {"csrftoken": csrf}
             )
         except OSError:
@@ -114,13 +111,13 @@ def write_diary(burst: Burst, token: str, client: int, http_request, writes: int
 
 
 def test_every_acknowledged_diary_write_survives_a_sigkill_and_nothing_is_half_written(
-    migrated, gunicorn, http_request
+    migrated, gunicorn, loopback
 ) -> None:
     tokens = migrated.shell(SETUP)
     server = gunicorn(migrated.env, workers=3)
     burst = Burst(server.port)
     threads = [
-        threading.Thread(target=write_diary, args=(burst, token, n, http_request), daemon=True)
+        threading.Thread(target=write_diary, args=(burst, token, n, loopback), daemon=True)
         for n, token in enumerate(tokens)
     ]
     for thread in threads:
@@ -136,7 +133,7 @@ def test_every_acknowledged_diary_write_survives_a_sigkill_and_nothing_is_half_w
 
     restarted = gunicorn(migrated.env, workers=2)
     after = Burst(restarted.port)
-    write_diary_once = threading.Thread(target=write_diary, args=(after, tokens[0], 99, http_request, 3))
+    write_diary_once = threading.Thread(target=write_diary, args=(after, tokens[0], 99, loopback, 3))
     write_diary_once.start()
     write_diary_once.join(timeout=120)
     assert not after.failures and after.acknowledged, "the restarted server must accept writes again"
@@ -150,13 +147,13 @@ def test_every_acknowledged_diary_write_survives_a_sigkill_and_nothing_is_half_w
 
 
 def test_a_backup_taken_during_a_burst_of_writes_is_consistent_and_holds_every_earlier_write(
-    migrated, make_database, gunicorn, http_request, tmp_path
+    migrated, make_database, gunicorn, loopback, tmp_path
 ) -> None:
     tokens = migrated.shell(SETUP)
     server = gunicorn(migrated.env, workers=3)
     burst = Burst(server.port)
     threads = [
-        threading.Thread(target=write_diary, args=(burst, token, n, http_request, 15), daemon=True)
+        threading.Thread(target=write_diary, args=(burst, token, n, loopback, 15), daemon=True)
         for n, token in enumerate(tokens)
     ]
     for thread in threads:
