@@ -29,7 +29,8 @@ import pytest
 
 from baclotrack.analysis.lmm import LinearMixedModel
 from baclotrack.analysis.trial import TrialAnalysis
-from baclotrack.cli.commands.trial import read_diary, read_patients
+from baclotrack.exchange.csv_formats import TRIAL_PATIENTS_FORMAT
+from baclotrack.exchange.diary_csv import read_diary_and_patients
 
 pytestmark = pytest.mark.r_reference
 
@@ -47,8 +48,9 @@ def reference() -> dict[str, Any]:
 
 @cache
 def fitted(design: str) -> TrialAnalysis:
-    diary = read_diary(HERE / f"{design}_diary.csv")
-    patients = read_patients(HERE / f"{design}_patients.csv")
+    diary, patients = read_diary_and_patients(
+        HERE / f"{design}_diary.csv", HERE / f"{design}_patients.csv", TRIAL_PATIENTS_FORMAT
+    )
     return TrialAnalysis().fit(diary, patients)
 
 

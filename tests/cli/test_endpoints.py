@@ -133,71 +133,134 @@ def test_bundled_sample_runs(tmp_path: Path) -> None:
 def assert_refused(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    message: str,
+    file: str,
+    problems: list[str],
     diary: str = DIARY,
     patients: str = PATIENTS,
 ) -> None:
+    """The command exits 2 naming ``file`` and each of ``problems``, and writes nothing."""
     out = tmp_path / "out.csv"
     out.write_text("previous results\n")
     code, _ = run(tmp_path, diary, patients)
     assert code == EXIT_INPUT_ERROR
     err = capsys.readouterr().err
-    assert message in err, err
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}:"
+    assert f"{tmp_path / file}: {count}" in err, err
+    for problem in problems:
+        assert f"\n  {problem}\n" in err, err
     assert out.read_text() == "previous results\n"  # never half-written, never clobbered
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_duplicate_day_names_both_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diary = DIARY + "W,2024-03-02,1,5\n"
-    assert_refused(
-        tmp_path,
-        capsys,
-        "diary.csv: data rows 3 and 6 are duplicates: both give patient_id W and date 2024-03-02",
-        diary,
-    )
+    problem = "data row 6, column date: patient 'W' already has 2024-03-02 in data row 3"
+    assert_refused(tmp_path, capsys, "diary.csv", [problem], diary)
 
 
-def test_unknown_patient_names_file_row_and_column(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    diary = DIARY + "X,2024-03-02,1,5\n"
-    assert_refused(tmp_path, capsys, "diary.csv, data row 6, column patient_id: patient 'X' is not in", diary)
+def test_unknown_patients_are_each_named_by_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    diary = DIARY + "X,2024-03-02,1,5\nY,2024-03-02,1,5\n"
+    known = tmp_path / "patients.csv"
+    problems = [
+        f"data row 6, column patient_id: patient 'X' is not in {known}",
+        f"data row 7, column patient_id: patient 'Y' is not in {known}",
+    ]
+    assert_refused(tmp_path, capsys, "diary.csv", problems, diary)
 
 
-def test_bad_date_names_file_row_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_date_names_row_column_and_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diary = DIARY.replace("2024-03-02,3", "02/03/2024,3")
-    assert_refused(
-        tmp_path, capsys, "diary.csv, data row 3, column date: is not a date written YYYY-MM-DD", diary
-    )
+    problem = "data row 3, column date: not a date (YYYY-MM-DD) (got '02/03/2024')"
+    assert_refused(tmp_path, capsys, "diary.csv", [problem], diary)
 
 
 def test_negative_drinks_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diary = DIARY.replace("M,2024-03-02,0", "M,2024-03-02,-1")
-    assert_refused(tmp_path, capsys, "diary.csv, data row 5, column drinks: must not be negative", diary)
+    problem = "data row 5, column drinks: must not be negative (got '-1')"
+    assert_refused(tmp_path, capsys, "diary.csv", [problem], diary)
 
 
 def test_drinks_that_are_not_numbers_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diary = DIARY.replace("W,2024-02-29,4", "W,2024-02-29,four")
-    assert_refused(tmp_path, capsys, "diary.csv, data row 1, column drinks: is not a number", diary)
+    problem = "data row 1, column drinks: must be a number (got 'four')"
+    assert_refused(tmp_path, capsys, "diary.csv", [problem], diary)
+
+
+def test_every_bad_row_of_the_diary_is_listed_in_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    diary = (
+        DIARY.replace("W,2024-02-29,4", "W,2024-02-29,four")
+        .replace("2024-03-02,3", "2024/03/02,3")
+        .replace("M,2024-03-02,0", ",2024-03-02,-1")
+    )
+    problems = [
+        "data row 1, column drinks: must be a number (got 'four')",
+        "data row 3, column date: not a date (YYYY-MM-DD) (got '2024/03/02')",
+        "data row 5, column patient_id: is blank",
+        "data row 5, column drinks: must not be negative (got '-1')",
+    ]
+    assert_refused(tmp_path, capsys, "diary.csv", problems, diary)
+
+
+def test_problems_of_both_files_are_listed_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    diary = DIARY.replace("M,2024-03-02,0", "M,2024-03-02,-1")
+    patients = PATIENTS.replace("W,F,", "W,X,").replace(",UK", ",DE")
+    assert_refused(
+        tmp_path,
+        capsys,
+        "patients.csv",
+        [
+            "data row 1, column sex: must be F or M (got 'X')",
+            "data row 2, column country: must be one of AU, CA, FR, UK, US, WHO (got 'DE')",
+        ],
+        diary,
+        patients,
+    )
+    assert_refused(
+        tmp_path,
+        capsys,
+        "diary.csv",
+        ["data row 5, column drinks: must not be negative (got '-1')"],
+        diary,
+        patients,
+    )
 
 
 def test_unknown_sex_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     patients = PATIENTS.replace("M,M,", "M,X,")
-    assert_refused(
-        tmp_path, capsys, "patients.csv, data row 2, column sex: must be F or M", patients=patients
-    )
+    problem = "data row 2, column sex: must be F or M (got 'X')"
+    assert_refused(tmp_path, capsys, "patients.csv", [problem], patients=patients)
 
 
-def test_unknown_country_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    patients = PATIENTS.replace(",UK", ",DE")
-    assert_refused(
-        tmp_path, capsys, "patients.csv, data row 2, column country: unknown country code", patients=patients
-    )
+def test_repeated_patient_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    patients = PATIENTS + "W,F,2024-04-01,US\n"
+    problem = "data row 3, column patient_id: 'W' is already in data row 1"
+    assert_refused(tmp_path, capsys, "patients.csv", [problem], patients=patients)
 
 
 def test_missing_column_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diary = DIARY.replace("drinks", "units", 1)
-    assert_refused(tmp_path, capsys, "diary.csv: column drinks is missing", diary)
+    assert_refused(tmp_path, capsys, "diary.csv", ["column drinks: column is missing"], diary)
+
+
+def test_columns_the_command_does_not_use_are_ignored_whatever_they_hold(tmp_path: Path) -> None:
+    diary = DIARY.replace("drinks,craving", "drinks,craving,mood").replace(",7\n", ",7,awful\n")
+    diary = diary.replace(",8\n", ",eight,\n")
+    patients = PATIENTS.replace("country", "country,arm").replace(",US\n", ",US,placebo\n")
+    code, out = run(tmp_path, diary, patients, "--window", "post:1:3")
+    assert code == 0
+    assert {r["patient_id"] for r in read(out)} == {"M", "W"}
+
+
+def test_lower_case_codes_and_dates_after_today_are_accepted(tmp_path: Path) -> None:
+    patients = "patient_id,sex,start_date,country\nW,f,2099-03-01,us\n"
+    diary = "patient_id,date,drinks\nW,2099-03-01,2\n"
+    code, out = run(tmp_path, diary, patients, "--window", "post:1:1")
+    assert code == 0
+    assert read(out)[0]["grams_per_day"] == "28.0"
 
 
 @pytest.mark.parametrize(
@@ -231,11 +294,12 @@ def test_missing_diary_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_row_with_extra_fields_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diary = DIARY.replace("M,2024-03-01,10,8", "M,2024-03-01,10,8,9")
-    assert_refused(tmp_path, capsys, "diary.csv, data row 4: has 5 fields but the header has 4", diary)
+    assert_refused(tmp_path, capsys, "diary.csv", ["data row 4: has 5 fields but the header has 4"], diary)
 
 
 def test_blank_country_cell_is_refused_rather_than_taken_as_us(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     patients = PATIENTS.replace(",UK", ",")
-    assert_refused(tmp_path, capsys, "patients.csv, data row 2, column country: is blank", patients=patients)
+    problem = "data row 2, column country: is blank"
+    assert_refused(tmp_path, capsys, "patients.csv", [problem], patients=patients)

@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 import polars as pl
@@ -25,12 +26,12 @@ from baclotrack.clinic.models import Assessment, Caution, Client, DiaryDay, Diar
 from baclotrack.core.alcohol import standard_drink_grams
 from baclotrack.core.diary import SIDE_EFFECTS
 from baclotrack.core.errors import InputError
-from baclotrack.core.guidelines import Country
 from baclotrack.core.instruments import INSTRUMENTS
 from baclotrack.core.plausibility import PlausibilityLimits
 from baclotrack.exchange.csv_formats import (
     BASELINE_FORMAT,
     DIARY_FORMAT,
+    PATIENT_COLUMNS,
     VISITS_FORMAT,
     write_baseline_csv,
     write_diary_csv,
@@ -90,44 +91,36 @@ def _range_problems(frame: pl.DataFrame) -> list[RowProblem]:
     return problems
 
 
-def _code_problems(frame: pl.DataFrame) -> list[RowProblem]:
+def _caution_problems(frame: pl.DataFrame) -> list[RowProblem]:
+    if "cautions" not in frame.columns:
+        return []
     problems: list[RowProblem] = []
-    countries = {c.value for c in Country}
     cautions = set(Caution.values)
-    seen: dict[str, int] = {}
-    for row, record in enumerate(frame.iter_rows(named=True), start=1):
-        code = record["patient_id"]
-        if code is not None and code in seen:
-            problems.append(RowProblem(row, "patient_id", f"{code!r} is already in data row {seen[code]}"))
-        elif code is not None:
-            seen[code] = row
-        if record["sex"] is not None and record["sex"] not in ("F", "M"):
-            problems.append(RowProblem(row, "sex", f"must be F or M (got {record['sex']!r})"))
-        if record["country"] is not None and record["country"] not in countries:
-            known = ", ".join(sorted(countries))
-            problems.append(RowProblem(row, "country", f"must be one of {known} (got {record['country']!r})"))
-        for caution in (record.get("cautions") or "").split():
+    for row, listed in enumerate(frame.get_column("cautions").to_list(), start=1):
+        for caution in (listed or "").split():
             if caution not in cautions:
                 known = ", ".join(cautions)
                 problems.append(RowProblem(row, "cautions", f"unknown caution {caution!r} (known: {known})"))
     return problems
 
 
-#: The clinic's patient table: the endpoints PATIENTS.csv columns first, then the record's own.
+#: The clinic's patient table: the endpoints PATIENTS.csv columns first (their codes and dates
+#: checked as the CLI checks them, csv_formats.PATIENT_COLUMNS), then the record's own.
+_PATIENT_ID, _SEX, _START_DATE, _COUNTRY = PATIENT_COLUMNS
 PATIENTS_FORMAT: Final = CsvFormat(
     "patients",
     (
-        Column("patient_id", "id", required=True, filled=True),
-        Column("sex", "id", required=True, filled=True),
-        Column("start_date", "date", required=True, filled=True),
-        Column("country", "id", required=True, filled=True),
+        _PATIENT_ID,
+        _SEX,
+        _START_DATE,
+        replace(_COUNTRY, required=True),
         Column("birth_year", "integer", required=True, filled=True),
         Column("weight_kg", "number", required=True, filled=True),
         Column("creatinine_clearance", "number"),
         Column("cautions", "id", what="caution ids separated by spaces"),
     ),
-    (_code_problems, _range_problems),
-    one_row_per_day=False,
+    (_caution_problems, _range_problems),
+    unique=("patient_id",),
 )
 
 
@@ -237,8 +230,7 @@ def client_visit_rows(client: Client) -> dict[dt.date, dict[str, Any]]:
 
 # -- whole tables ------------------------------------------------------------------------------------
 def _frame(rows: list[dict[str, Any]], fmt: CsvFormat) -> pl.DataFrame:
-    kinds = {"id": pl.Utf8, "text": pl.Utf8, "date": pl.Date, "number": pl.Float64, "integer": pl.Int64}
-    schema = {c.name: (pl.List(pl.Int64) if c.kind == "answers" else kinds[c.kind]) for c in fmt.columns}
+    schema = {c.name: c.dtype for c in fmt.columns}
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 

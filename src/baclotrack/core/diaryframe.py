@@ -1,9 +1,9 @@
 """Validation of the diary and patient tables that the endpoint calculations read.
 
-The tables are polars DataFrames already parsed into their types (reading files is the
-job of :mod:`baclotrack.exchange.diary_csv`). Every check is vectorised; only when a check
-fails is the offending row looked up, so a clean cohort of millions of diary days costs a
-few passes over the columns.
+The tables are polars DataFrames already parsed into their types (reading files, with every
+bad cell of a file listed, is the job of :mod:`baclotrack.exchange.diary_csv`). Every check
+is vectorised; only when a check fails is the offending row looked up, so a clean cohort of
+millions of diary days costs a few passes over the columns.
 
 Rows are named by their 1-based position in the frame ("data row 3" is the third row
 under the header of the file the frame was read from). ``source`` names the table in

@@ -11,6 +11,11 @@ order, ISO dates, numbers without trailing zeros), so ``write(read(text)) == tex
 every canonical file. The formats are documented in docs/data-formats.md; the diary is
 the ``baclotrack endpoints`` DIARY.csv (patient_id, date, drinks) with optional columns.
 
+The CLI's analysis tables (:data:`ANALYSIS_DIARY_FORMAT`, :data:`ANALYSIS_PATIENTS_FORMAT`,
+:data:`TRIAL_PATIENTS_FORMAT`, read from files by :mod:`baclotrack.exchange.diary_csv`) are
+formats of the same kind built from the same columns: they read only the columns they need
+and ignore the others, so a simulated or exported file with more columns is accepted.
+
 Rows are named by their 1-based position under the header ("data row 3"), as in
 :mod:`baclotrack.core.diaryframe`.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Final
 
 import polars as pl
@@ -32,7 +38,7 @@ from baclotrack.core.diary import (
     SIDE_EFFECTS,
     DiaryDay,
 )
-from baclotrack.core.diaryframe import validate_diary
+from baclotrack.core.diaryframe import MAX_DIARY_AMOUNT, SEX_CODES, validate_diary
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import ETHANOL_DENSITY_G_PER_ML, STANDARD_DRINK_GRAMS, Country
 from baclotrack.core.instruments import INSTRUMENTS
@@ -50,9 +56,13 @@ from baclotrack.exchange.csv_table import (
 )
 
 __all__ = [
+    "ANALYSIS_DIARY_FORMAT",
+    "ANALYSIS_PATIENTS_FORMAT",
     "BASELINE_FORMAT",
     "DIARY_FORMAT",
     "DRINK_LOG_FORMAT",
+    "PATIENT_COLUMNS",
+    "TRIAL_PATIENTS_FORMAT",
     "VISITS_FORMAT",
     "BaselineImport",
     "CsvFormatError",
@@ -131,6 +141,43 @@ DIARY_FORMAT: Final = CsvFormat(
 
 BASELINE_FORMAT: Final = CsvFormat("baseline calendar", (_PATIENT, _DATE, _DRINKS))
 
+#: The columns every patient table has (the CLI's PATIENTS.csv, the clinic's patients.csv).
+#: Country is optional here (US when the column is absent, core/diaryframe.py); a country
+#: column must be filled, so that a blank cell is never silently read as US.
+PATIENT_COLUMNS: Final = (
+    _PATIENT,
+    Column("sex", "code", required=True, filled=True, choices=SEX_CODES),
+    Column("start_date", "date", required=True, filled=True),
+    Column("country", "code", filled=True, choices=tuple(c.value for c in Country)),
+)
+
+#: DIARY.csv of `baclotrack endpoints`, `trial`: patient_id, date, drinks; other columns ignored.
+#: Any amount up to the core's MAX_DIARY_AMOUNT is read: these files are analysed, not entered,
+#: so the importer's plausibility questions do not apply.
+ANALYSIS_DIARY_FORMAT: Final = CsvFormat(
+    "analysis diary",
+    (_PATIENT, _DATE, replace(_DRINKS, maximum=MAX_DIARY_AMOUNT, plausible=None)),
+    other_columns="ignore",
+    outcome=None,
+)
+
+#: PATIENTS.csv of `baclotrack endpoints`: patient_id, sex, start_date, country; others ignored.
+ANALYSIS_PATIENTS_FORMAT: Final = CsvFormat(
+    "analysis patients", PATIENT_COLUMNS, unique=("patient_id",), other_columns="ignore", outcome=None
+)
+
+#: PATIENTS.csv of `baclotrack trial`: the patient columns plus each patient's arm and the arm's
+#: daily dose (blank for an arm titrated per patient; docs/methods/trial-analysis.md).
+TRIAL_PATIENTS_FORMAT: Final = replace(
+    ANALYSIS_PATIENTS_FORMAT,
+    name="trial patients",
+    columns=(
+        *PATIENT_COLUMNS,
+        Column("arm", "id", required=True),
+        Column("dose_mg", "number", required=True),
+    ),
+)
+
 
 def _grams_of_drink() -> pl.Expr:
     """Grams of ethanol of each logged drink: ml x ABV/100 x density (core/guidelines.py)."""
@@ -179,7 +226,7 @@ DRINK_LOG_FORMAT: Final = CsvFormat(
         Column("beverage", "text"),
     ),
     (_day_within_gram_limit,),
-    one_row_per_day=False,
+    unique=(),
 )
 
 

@@ -46,10 +46,20 @@ class RowProblem:
         return f"{', '.join(where) or 'file'}: {self.reason}"
 
 
-class CsvFormatError(InputError):
-    """A CSV file with bad rows or columns; ``problems`` lists every one of them."""
+#: What an import says happened to a refused file; readers that import nothing say nothing.
+IMPORT_REFUSED: Final = "nothing was imported"
 
-    def __init__(self, source: str, problems: Sequence[RowProblem]) -> None:
+
+class CsvFormatError(InputError):
+    """A CSV file with bad rows or columns; ``problems`` lists every one of them.
+
+    ``outcome`` follows the count in the message ("2 problems, nothing was imported"); None
+    leaves it out, for readers such as the CLI's that import nothing.
+    """
+
+    def __init__(
+        self, source: str, problems: Sequence[RowProblem], outcome: str | None = IMPORT_REFUSED
+    ) -> None:
         self.source = source
         self.problems = tuple(problems)
         shown = [f"  {p}" for p in self.problems[:MAX_PROBLEMS_IN_MESSAGE]]
@@ -57,7 +67,8 @@ class CsvFormatError(InputError):
         if more:
             shown.append(f"  ... and {more} more")
         count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
-        super().__init__(f"{source}: {count}, nothing was imported:\n" + "\n".join(shown))
+        said = count if outcome is None else f"{count}, {outcome}"
+        super().__init__(f"{source}: {said}:\n" + "\n".join(shown))
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,18 @@ class CsvImport:
         return bool(self.warnings)
 
 
-Kind = Literal["id", "date", "number", "integer", "text", "answers"]
+#: How a column's cells are read. "code" is an identifier from a fixed list (``choices``), compared
+#: upper-cased ("f" is F), so a spreadsheet's spelling of a sex or country code is accepted.
+Kind = Literal["id", "code", "date", "number", "integer", "text", "answers"]
+_DTYPES: Final[dict[Kind, pl.DataType]] = {
+    "id": pl.String(),
+    "code": pl.String(),
+    "date": pl.Date(),
+    "number": pl.Float64(),
+    "integer": pl.Int64(),
+    "text": pl.String(),
+    "answers": pl.List(pl.Int64),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +108,12 @@ class Column:
     maximum: float | None = None
     plausible: Callable[[PlausibilityLimits], float] | None = None
     what: str = ""
+    choices: tuple[str, ...] = ()
+
+    @property
+    def dtype(self) -> pl.DataType:
+        """The polars type of the parsed column (the type a frame to write should have)."""
+        return _DTYPES[self.kind]
 
 
 @dataclass(frozen=True)
@@ -95,8 +123,14 @@ class CsvFormat:
     name: str
     columns: tuple[Column, ...]
     extra_checks: tuple[Callable[[pl.DataFrame], list[RowProblem]], ...] = field(default=())
-    #: Whether a patient may have only one row per date (a day's totals) or several (a drink log).
-    one_row_per_day: bool = True
+    #: Columns no two rows may share: a patient's day (a day's totals), a patient (a patient
+    #: table), or nothing (a drink log has several rows per day).
+    unique: tuple[str, ...] = ("patient_id", "date")
+    #: Whether a column the format does not know is refused (an import, where a misspelt column
+    #: would lose data) or ignored (the CLI's tables, which read a few columns of richer files).
+    other_columns: Literal["refuse", "ignore"] = "refuse"
+    #: What the message of a refused file says happened (see :class:`CsvFormatError`).
+    outcome: str | None = IMPORT_REFUSED
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -109,21 +143,24 @@ class CsvFormat:
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def _read_text(text: str | bytes, source: str) -> pl.DataFrame:
+def _read_text(text: str | bytes, source: str, outcome: str | None) -> pl.DataFrame:
     """All cells as text; a UTF-8 byte-order mark (as Excel writes) is dropped."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise CsvFormatError(source, [RowProblem(None, None, f"not UTF-8 text ({exc.reason})")]) from None
+            problem = RowProblem(None, None, f"not UTF-8 text ({exc.reason})")
+            raise CsvFormatError(source, [problem], outcome) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise CsvFormatError(source, [RowProblem(None, None, "the file is empty (a header row is needed)")])
+        problem = RowProblem(None, None, "the file is empty (a header row is needed)")
+        raise CsvFormatError(source, [problem], outcome)
     # Spreadsheets often write "patient_id, date": names are compared without surrounding spaces.
     names = [name.strip() for name in next(csv.reader(io.StringIO(text)))]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise CsvFormatError(source, [RowProblem(None, name, "column appears twice") for name in repeated])
+        twice = [RowProblem(None, name, "column appears twice") for name in repeated]
+        raise CsvFormatError(source, twice, outcome)
     try:
         return pl.read_csv(io.StringIO(text), infer_schema=False, new_columns=names)
     except pl.exceptions.PolarsError as exc:
@@ -134,9 +171,8 @@ def _read_text(text: str | bytes, source: str) -> pl.DataFrame:
             if row > 0 and record and len(record) != len(names)
         ]
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CsvFormatError(
-            source, ragged or [RowProblem(None, None, f"not a readable CSV file ({first_line})")]
-        ) from None
+        unreadable = [RowProblem(None, None, f"not a readable CSV file ({first_line})")]
+        raise CsvFormatError(source, ragged or unreadable, outcome) from None
 
 
 def _check_header(frame: pl.DataFrame, fmt: CsvFormat) -> list[RowProblem]:
@@ -145,7 +181,8 @@ def _check_header(frame: pl.DataFrame, fmt: CsvFormat) -> list[RowProblem]:
         for c in fmt.columns
         if c.required and c.name not in frame
     ]
-    unknown = [name for name in frame.columns if name not in fmt.names]
+    refused = fmt.other_columns == "refuse"
+    unknown = [name for name in frame.columns if refused and name not in fmt.names]
     problems += [
         RowProblem(None, name, f"unknown column (known: {', '.join(fmt.names)})") for name in unknown
     ]
@@ -175,6 +212,8 @@ def _parse_column(
     raw = pl.col(f"{name}__text")
     # Free text keeps its spaces; everything else is compared without them.
     text = raw if column.kind == "text" else raw.str.strip_chars()
+    if column.kind == "code":
+        text = text.str.to_uppercase()
     blank = text.is_null() | (text == "")
     parsed: pl.Expr
     if column.kind == "date":
@@ -193,6 +232,10 @@ def _parse_column(
     if column.filled:
         errors += _rows_where(work, pl.col("__blank"), name, lambda _t: "is blank")
     unparsed = value.is_null() & ~pl.col("__blank")
+    if column.choices:
+        known = sorted(column.choices)
+        allowed = " or ".join(known) if len(known) == 2 else f"one of {', '.join(known)}"
+        errors += _rows_where(work, ~value.is_in(known), name, _got(f"must be {column.what or allowed}"))
     if column.kind == "date":
         errors += _rows_where(work, unparsed, name, _got("not a date (YYYY-MM-DD)"))
         errors += _rows_where(
@@ -211,7 +254,9 @@ def _parse_column(
         errors += _rows_where(work, value < 0, name, _got(too_low))
         if column.maximum is not None:
             too_high = (
-                f"must be {column.what}" if column.what else f"more than {column.maximum:g} is impossible"
+                f"must be {column.what}"
+                if column.what
+                else f"more than {_format_number(column.maximum)} is impossible"
             )
             errors += _rows_where(work, value > column.maximum, name, _got(too_high))
     warnings: list[RowProblem] = []
@@ -241,29 +286,30 @@ def _parse_answers(frame: pl.DataFrame, instrument_id: str) -> tuple[pl.Series, 
     return pl.Series(instrument_id, values, dtype=pl.List(pl.Int64)), problems
 
 
-def _duplicates(frame: pl.DataFrame) -> list[RowProblem]:
-    """A problem for every row whose (patient_id, date) an earlier row already gave."""
-    indexed = frame.select("patient_id", "date").with_row_index("__row__", offset=1).drop_nulls()
-    first = indexed.group_by("patient_id", "date").agg(pl.col("__row__").min().alias("__first__"))
-    repeats = indexed.join(first, on=["patient_id", "date"]).filter(pl.col("__row__") > pl.col("__first__"))
-    return [
-        RowProblem(
-            int(r["__row__"]),
-            "date",
-            f"patient {r['patient_id']!r} already has {r['date']} in data row {r['__first__']}",
-        )
-        for r in repeats.sort("__row__").iter_rows(named=True)
-    ]
+def _duplicates(frame: pl.DataFrame, keys: tuple[str, ...]) -> list[RowProblem]:
+    """A problem, on the last key column, for every row whose ``keys`` an earlier row already gave."""
+    if not keys:
+        return []
+    indexed = frame.select(*keys).with_row_index("__row__", offset=1).drop_nulls()
+    first = indexed.group_by(*keys).agg(pl.col("__row__").min().alias("__first__"))
+    repeats = indexed.join(first, on=list(keys)).filter(pl.col("__row__") > pl.col("__first__"))
+    *owner, key = keys
+    problems = []
+    for r in repeats.sort("__row__").iter_rows(named=True):
+        # "patient 'C1' already has 2024-01-01", or "'C1' is already" for a patient table.
+        given = f"patient {r[owner[0]]!r} already has {r[key]}" if owner else f"{r[key]!r} is already"
+        problems.append(RowProblem(int(r["__row__"]), key, f"{given} in data row {r['__first__']}"))
+    return problems
 
 
 def validate_table(
     text: str | bytes, fmt: CsvFormat, source: str, today: dt.date, limits: PlausibilityLimits
 ) -> tuple[pl.DataFrame, list[RowProblem], list[RowProblem]]:
     """Parse every column of ``fmt`` present in the file; returns (frame, errors, warnings)."""
-    raw = _read_text(text, source)
+    raw = _read_text(text, source, fmt.outcome)
     header = _check_header(raw, fmt)
     if header:
-        raise CsvFormatError(source, header)
+        raise CsvFormatError(source, header, fmt.outcome)
     errors: list[RowProblem] = []
     warnings: list[RowProblem] = []
     columns: list[pl.Series] = []
@@ -279,8 +325,7 @@ def validate_table(
             warnings += cautions
         columns.append(series)
     frame = pl.DataFrame(columns)
-    if fmt.one_row_per_day:
-        errors += _duplicates(frame)
+    errors += _duplicates(frame, tuple(k for k in fmt.unique if k in frame.columns))
     for check in fmt.extra_checks:
         errors += check(frame)
     return frame, errors, warnings
@@ -295,7 +340,7 @@ def finish(
         return (p.row or 0, order.get(p.column or "", -1))
 
     if errors:
-        raise CsvFormatError(source, sorted(errors, key=key))
+        raise CsvFormatError(source, sorted(errors, key=key), fmt.outcome)
     return frame, tuple(sorted(warnings, key=key))
 
 

@@ -11,6 +11,10 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def write_bytes_atomically(content: bytes | str, path: Path) -> None:
@@ -47,3 +51,8 @@ def write_files_atomically(
         for temporary in temporaries.values():
             Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_csv_atomically(frame: pl.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` as CSV (nulls as blank cells), all or nothing."""
+    write_bytes_atomically(frame.write_csv(), path)

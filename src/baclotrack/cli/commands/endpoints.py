@@ -20,7 +20,8 @@ from baclotrack.core.endpoints import (
     parse_window,
 )
 from baclotrack.core.guidelines import DEFAULT_HEAVY_DAY, HEAVY_DAY_DEFINITIONS
-from baclotrack.exchange.diary_csv import read_diary_and_patients, write_csv_atomically
+from baclotrack.exchange.diary_csv import read_diary_and_patients
+from baclotrack.exchange.files import write_csv_atomically
 
 
 def _default_windows_text() -> str:

@@ -18,13 +18,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from baclotrack.analysis.lmm import ConvergenceError
 from baclotrack.analysis.trial import TrialAnalysis, TrialDataError
 from baclotrack.analysis.trial_report import render_trial_report
 from baclotrack.cli.output import json_text
-from baclotrack.exchange.diary_csv import read_diary_csv, read_patients_csv
+from baclotrack.exchange.csv_formats import TRIAL_PATIENTS_FORMAT
+from baclotrack.exchange.diary_csv import read_diary_and_patients
 from baclotrack.exchange.files import write_bytes_atomically
 
 #: Exit code when the data are valid but a model cannot be fitted.
@@ -52,8 +51,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    diary = read_diary(args.diary)
-    patients = read_patients(args.patients)
+    diary, patients = read_diary_and_patients(args.diary, args.patients, TRIAL_PATIENTS_FORMAT)
     try:
         analysis = TrialAnalysis(secondary=not args.no_secondary).fit(diary, patients)
     except ConvergenceError as exc:
@@ -66,47 +64,6 @@ def run(args: argparse.Namespace) -> int:
         _write_atomically(args.report, page)
     print(output)
     return 0
-
-
-def _parse_dose(frame: pl.DataFrame, source: str) -> pl.Series:
-    """dose_mg as numbers, blank as null (a titrated arm); a non-numeric dose is reported by data row."""
-    text = frame.get_column("dose_mg").str.strip_chars()
-    dose = text.cast(pl.Float64, strict=False)
-    blank = text.is_null() | (text == "")
-    bad = ((dose.is_null() & ~blank) | dose.is_nan()).arg_true()
-    if bad.len():
-        row = int(bad[0])
-        raise TrialDataError(
-            f"{source}, data row {row + 1}, column dose_mg: is not a daily dose in mg (got {text[row]!r})"
-        )
-    return dose
-
-
-def read_diary(path: Path) -> pl.DataFrame:
-    """DIARY.csv as patient_id (str), date (date), drinks (float; blank = not reported)."""
-    return read_diary_csv(path)
-
-
-def read_patients(path: Path) -> pl.DataFrame:
-    """PATIENTS.csv as patient_id, sex, start_date (date), country, arm, dose_mg (float).
-
-    The columns every patient file has are read and checked by :mod:`baclotrack.exchange.diary_csv`;
-    this adds the trial's arm and dose_mg, row for row.
-    """
-    patients = read_patients_csv(path)
-    try:
-        extra = pl.read_csv(path, infer_schema=False)
-    except pl.exceptions.PolarsError as exc:  # read_patients_csv has read it; this is a safeguard
-        raise TrialDataError(f"{path}: cannot be read as CSV ({exc})") from None
-    extra = extra.rename({name: name.strip() for name in extra.columns})
-    for column in ("arm", "dose_mg"):
-        if column not in extra.columns:
-            raise TrialDataError(
-                f"{path}: column {column!r} is missing (header has: {', '.join(extra.columns)})"
-            )
-    return patients.with_columns(
-        arm=extra.get_column("arm").str.strip_chars(), dose_mg=_parse_dose(extra, str(path))
-    )
 
 
 def _write_atomically(path: Path, text: str) -> None:
