@@ -1,10 +1,12 @@
-"""The core's translation markers: N_ is a no-op and Message keeps template and numbers apart."""
+"""The core's translation markers: N_ is a no-op, NC_ adds a context, Message keeps numbers apart."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
-from baclotrack.core.i18n import N_, Message, MessageError
+from baclotrack.core.i18n import N_, NC_, Message, MessageError, context_of, join_messages
 
 
 def test_marker_returns_the_english_text_unchanged() -> None:
@@ -64,3 +66,43 @@ def test_lowercase_label_is_lowered_in_every_language() -> None:
     assert message.text() == "Persistent side effect: dizziness"
     assert message.render(lambda t: {"Dizziness": "Vertiges"}.get(t, t)).endswith(": vertiges")
     assert Message.from_dict(message.to_dict()) == message
+
+
+def test_context_marker_keeps_the_english_text_and_carries_its_context() -> None:
+    text = NC_("GAD-7", "Not at all")
+    assert text == "Not at all" and f"{text}" == "Not at all"
+    assert context_of(text) == "GAD-7"
+    assert context_of(N_("Not at all")) is None
+
+
+def test_an_empty_message_context_is_refused() -> None:
+    with pytest.raises(MessageError, match="context must not be empty"):
+        NC_("", "Not at all")
+
+
+def test_render_passes_the_context_to_the_translator() -> None:
+    seen: list[str | None] = []
+
+    def translate(template: str) -> str:
+        seen.append(context_of(template))
+        return {"GAD-7": "Jamais"}.get(context_of(template) or "", "Pas du tout")
+
+    assert Message(NC_("GAD-7", "Not at all")).render(translate) == "Jamais"
+    assert Message(N_("Not at all")).render(translate) == "Pas du tout"
+    assert seen == ["GAD-7", None]
+
+
+def test_context_survives_the_stored_form_and_pickling() -> None:
+    stored = Message(NC_("GAD-7", "Not at all")).to_dict()
+    assert stored == {"template": "Not at all", "params": {}, "context": "GAD-7"}
+    assert context_of(Message.from_dict(stored).template) == "GAD-7"
+    assert context_of(pickle.loads(pickle.dumps(NC_("GAD-7", "Several days")))) == "GAD-7"
+    with pytest.raises(MessageError, match="context must be a string"):
+        Message.from_dict({"template": "x", "params": {}, "context": 3})
+
+
+def test_joined_messages_skip_empty_ones_and_translate_each() -> None:
+    notes = [Message("Hold at {dose:g} mg/day", {"dose": 45.0}), Message(""), Message("Dizziness")]
+    french = {"Hold at {dose:g} mg/day": "Maintenir à {dose:g} mg/j", "Dizziness": "Vertiges"}
+    assert join_messages(notes) == "Hold at 45 mg/day; Dizziness"
+    assert join_messages(notes, lambda t: french.get(t, t)) == "Maintenir à 45 mg/j; Vertiges"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from baclotrack.core.i18n import context_of
 from baclotrack.core.instruments import INSTRUMENTS, score
 from baclotrack.core.instruments.stai_y1 import REVERSED_ITEMS
 
@@ -116,3 +117,27 @@ def test_stai_y1_reverse_scores_the_anxiety_absent_items() -> None:
 
 def test_stai_y1_does_not_reproduce_copyrighted_item_text() -> None:
     assert all(item.label.startswith("State anxiety item") for item in INSTRUMENTS["stai-y1"].items)
+
+
+def test_gad7_anchors_carry_their_own_message_context_and_stai_anchors_none() -> None:
+    gad7 = [context_of(a.label or "") for a in INSTRUMENTS["gad-7"].items[0].answers]
+    stai = [context_of(a.label or "") for a in INSTRUMENTS["stai-y1"].items[0].answers]
+    assert gad7 == ["GAD-7"] * 4 and stai == [None] * 4
+
+
+@pytest.mark.parametrize(
+    ("instrument", "answers", "sex"),
+    [
+        ("audit", [4, 4, 3, 2, 1, 2, 1, 0, 2, 4], None),
+        ("audit-c", [2, 1, 0], "F"),
+        ("gad-7", spread(12, 7, 3), None),
+        ("ciwa-ar", [*spread(12, 9, 7), 2], None),
+    ],
+)
+def test_flags_are_messages_whose_numbers_stay_out_of_the_template(
+    instrument: str, answers: list[int], sex: str | None
+) -> None:
+    result = score(instrument, answers, sex=sex)
+    assert result.flags and result.flags == [flag.text() for flag in result.flag_messages]
+    for flag in result.flag_messages:
+        assert str(result.total) not in flag.template or not flag.params

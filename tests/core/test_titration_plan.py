@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from baclotrack.core.i18n import join_messages
 from baclotrack.core.titration.caps import REGULATORY_CAPS, effective_cap, get_regulatory_cap, user_cap
 from baclotrack.core.titration.plan import PlanError, generate_plan, plan_caps
 from baclotrack.core.titration.protocols import PROTOCOLS, get_protocol
@@ -94,7 +95,7 @@ def test_mg_per_kg_is_blank_without_a_weight() -> None:
 )
 def test_bad_plan_parameters_name_the_field(kwargs: dict[str, float], field: str) -> None:
     with pytest.raises(PlanError if field != "crcl" else ValueError, match=field):
-        generate_plan(get_protocol("ameisen-2005"), START, **kwargs)  # type: ignore[arg-type]
+        generate_plan(get_protocol("ameisen-2005"), START, **kwargs)
 
 
 @settings(max_examples=150, deadline=None)
@@ -153,3 +154,39 @@ def test_plan_caps_derive_the_renal_cap_from_the_lowest_other_cap() -> None:
     )
     assert [c.rule_id for c in caps] == ["CEILING-RESAB", "USER-MAX", "RENAL-SEVERE"]
     assert caps[-1].mg_per_day == pytest.approx(40.0)
+
+
+def bracket(template: str) -> str:
+    """A stand-in translator that marks every template it translates (fields kept)."""
+    return f"[{template}]"
+
+
+@pytest.mark.parametrize("protocol_id", sorted(PROTOCOLS))
+def test_each_day_keeps_its_notes_as_messages_that_read_as_the_english_note(protocol_id: str) -> None:
+    for options in ({}, {"crcl_ml_min": 40.0}, {"weight_kg": 70.0, "caps": [get_regulatory_cap("fr-2017")]}):
+        plan = generate_plan(get_protocol(protocol_id), START, days=45, **options)
+        for step in plan.steps:
+            assert join_messages(step.messages) == step.note
+
+
+def test_cap_label_is_translated_before_it_goes_into_the_note() -> None:
+    plan = generate_plan(get_protocol("ameisen-2005"), START, days=20, caps=[get_regulatory_cap("fr-2017")])
+    capped = next(s for s in plan.steps if "FR-2017" in s.rules)
+    assert "[capped at {cap:.4g} mg/day: {label}]" not in join_messages(capped.messages, bracket)
+    assert "[capped at 80 mg/day: [FR-2017 regulatory cap (ANSM, 24 July 2017)]]" in join_messages(
+        capped.messages, bracket
+    )
+
+
+def test_renal_note_translates_the_band_and_the_reduction_but_not_the_numbers() -> None:
+    renal = generate_plan(get_protocol("spasticity-label"), START, days=3, crcl_ml_min=40)
+    assert join_messages(renal.steps[0].messages, bracket).startswith(
+        "[start at 5 mg/day: [held 3 days] ([US baclofen spasticity label])]; "
+        "[15 mg/day scheduled, [dose [halved] for CrCl 40 ml/min "
+        "(RENAL-MODERATE: [moderate renal impairment], Vlavonou 2014)]]"
+    )
+
+
+def test_day_without_a_change_has_no_messages() -> None:
+    plan = generate_plan(get_protocol("ameisen-2005"), START, days=2)
+    assert plan.steps[1].messages == () and plan.steps[1].note == ""

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from baclotrack.core.i18n import join_messages
 from baclotrack.core.titration.tablets import TABLET_SETS, TABLETS_US, TabletSet
 from baclotrack.core.titration.taper import (
     DEFAULT_MIN_TAPER_DAYS,
@@ -92,3 +93,14 @@ def test_taper_never_drops_more_than_a_step_and_lasts_the_minimum(
     days_on_baclofen = len(doses) - 1
     assert days_on_baclofen >= min_days >= LABEL_MIN_TAPER_DAYS
     assert DEFAULT_MIN_TAPER_DAYS >= LABEL_MIN_TAPER_DAYS
+
+
+def test_taper_notes_are_messages_with_the_numbers_kept_apart() -> None:
+    plan = taper_plan(33, START, min_duration_days=LABEL_MIN_TAPER_DAYS)
+    assert all(join_messages(s.messages) == s.note for s in plan.steps)
+    first = join_messages(plan.steps[0].messages, lambda t: f"[{t}]")
+    assert first == (
+        "[taper starts at 30 mg/day (rounded down from 33 mg/day to what the tablets make); "
+        "at most 10 mg less every 2 days]"
+    )
+    assert plan.steps[-1].messages[0].template.startswith("stop: taper complete after {days} days")

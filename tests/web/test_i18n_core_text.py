@@ -1,11 +1,17 @@
-"""Text that comes from the pure core (questionnaires, side effects, beverages, protocols, bands)
-is shown in French on French pages and stays English on English pages, the CLI and the report."""
+"""Text that comes from the pure core (questionnaires, side effects, beverages, protocols, bands,
+plan notes, cap labels, questionnaire flags) is shown in French on French pages and stays English
+on English pages, the CLI and the report."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import gettext
 import io
+import string
+from collections.abc import Iterator
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
@@ -15,15 +21,18 @@ from django.utils import timezone, translation
 from baclotrack.cli import main as cli_main
 from baclotrack.clinic import adapters
 from baclotrack.clinic.audit import Actor
-from baclotrack.clinic.core_text import core_message, core_text
-from baclotrack.clinic.models import Alert
+from baclotrack.clinic.core_text import core_message, core_messages, core_text
+from baclotrack.clinic.management.commands.makemessages import Command as MakeMessages
+from baclotrack.clinic.models import Alert, PlanStep
 from baclotrack.clinic.services.alerts import refresh_alerts
 from baclotrack.clinic.services.assessments import record_assessment
 from baclotrack.clinic.services.diary import DiaryEntry, save_diary_day
+from baclotrack.clinic.services.plans import choose_protocol
 from baclotrack.core.alcohol import BEVERAGE_PRESETS
 from baclotrack.core.diary import SIDE_EFFECTS
-from baclotrack.core.i18n import Message
+from baclotrack.core.i18n import Message, context_of
 from baclotrack.core.instruments import INSTRUMENTS, score
+from baclotrack.core.titration.caps import HIGHEST_STUDIED_CAP, REGULATORY_CAPS, RENAL_BANDS, user_cap
 from baclotrack.core.titration.protocols import PROTOCOLS
 
 #: AUDIT answers scoring 23 (zone IV), as in the core's doctest.
@@ -46,22 +55,83 @@ def english_page(cast, who: str, url: str) -> str:
     return response.content.decode()
 
 
-def core_strings() -> set[str]:
-    """Every literal the core marks for translation and the clinic shows."""
-    texts = set(SIDE_EFFECTS.values()) | {b.label for b in BEVERAGE_PRESETS.values()}
-    texts |= {p.name for p in PROTOCOLS.values()} | {p.note for p in PROTOCOLS.values()}
+def core_strings() -> list[str]:
+    """Every literal the core marks for translation and the clinic shows (a list, not a set: the
+    GAD-7's "Not at all" equals the STAI's as a string and differs only by its context)."""
+    texts = [*SIDE_EFFECTS.values(), *(b.label for b in BEVERAGE_PRESETS.values())]
+    texts += [p.name for p in PROTOCOLS.values()] + [p.note for p in PROTOCOLS.values()]
     for instrument in INSTRUMENTS.values():
-        texts.add(instrument.title)
-        texts |= {item.label for item in instrument.items if instrument.id != "stai-y1"}
-        texts |= {a.label for item in instrument.items for a in item.answers if a.label}
-    texts |= {score("audit", AUDIT_ZONE_IV).band or "", score("gad-7", [0] * 7).band or ""}
+        texts.append(instrument.title)
+        texts += [item.label for item in instrument.items if instrument.id != "stai-y1"]
+        texts += [a.label for item in instrument.items for a in item.answers if a.label]
+    texts += [score("audit", AUDIT_ZONE_IV).band or "", score("gad-7", [0] * 7).band or ""]
+    caps = [*REGULATORY_CAPS.values(), HIGHEST_STUDIED_CAP, user_cap(50)]
+    texts += [c.label_message.template for c in caps] + [b.name for b in RENAL_BANDS]
     return texts
 
 
 def test_every_core_text_the_clinic_shows_has_a_french_translation() -> None:
     with translation.override("fr"):
-        untranslated = sorted(t for t in core_strings() if core_text(t) == t and t not in SAME_IN_FRENCH)
+        untranslated = sorted(
+            (context_of(t) or "", t) for t in core_strings() if core_text(t) == t and t not in SAME_IN_FRENCH
+        )
     assert untranslated == []
+
+
+#: The compiled French catalogue, as committed (decision 0084).
+FRENCH_MO = Path(adapters.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
+#: The core's markers (baclotrack.core.i18n) and the xgettext keyword that extracts each.
+MARKERS = {"N_": "--keyword=N_", "NC_": "--keyword=NC_:1c,2"}
+MISSING = "\x00missing"
+
+
+class _Missing(gettext.NullTranslations):
+    """Fallback that tells a missing entry from a translation spelt like the English."""
+
+    def gettext(self, message: str) -> str:
+        return MISSING
+
+    def pgettext(self, context: str, message: str) -> str:
+        return MISSING
+
+
+def marked_literals() -> Iterator[tuple[str | None, str, str]]:
+    """(context, English, where) of every ``N_``/``NC_`` call in the core; a call that xgettext
+    could not extract (not literal strings) fails the test that reads them."""
+    core = Path(adapters.__file__).parent.parent / "core"
+    for path in sorted(core.rglob("*.py")):
+        if path.name == "i18n.py":  # defines the markers (and rebuilds stored messages with NC_)
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id not in MARKERS:
+                continue
+            where = f"{path.name}:{node.lineno}"
+            values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            assert len(values) == len(node.args) == (2 if node.func.id == "NC_" else 1), where
+            yield (values[0], values[1], where) if node.func.id == "NC_" else (None, values[0], where)
+
+
+def fields(template: str) -> set[tuple[str, str]]:
+    return {(name, spec or "") for _, name, spec, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_marked_core_literal_is_extracted_and_in_the_french_catalogue_with_its_fields() -> None:
+    assert set(MARKERS.values()) <= set(MakeMessages.xgettext_options)
+    with FRENCH_MO.open("rb") as mo:
+        french = gettext.GNUTranslations(mo)
+    french.add_fallback(_Missing())
+    literals = list(marked_literals())
+    assert ("GAD-7", "Not at all") in {(c, t) for c, t, _ in literals}  # contexts are found too
+    missing, wrong_fields = [], []
+    for context, english, where in literals:
+        translated = french.pgettext(context, english) if context else french.gettext(english)
+        if translated == MISSING:
+            missing.append(f"{where} {english!r}")
+        elif fields(translated) != fields(english):
+            wrong_fields.append(f"{where} {english!r} -> {translated!r}")
+    assert missing == [] and wrong_fields == []
 
 
 def test_own_diary_form_shows_side_effects_and_drinks_in_french(cast) -> None:
@@ -173,3 +243,116 @@ def test_alert_stored_before_messages_still_shows_a_fixed_title_in_french(cast) 
     Alert.objects.filter(pk=cast.alert_a.pk).update(title="Baclofen stopped suddenly")
     resolve = french_page(cast, "clinician_a", reverse("clinic:alert_resolve", args=[cast.alert_a.pk]))
     assert "Arrêt brutal du baclofène" in resolve and "made by the test fixture" in resolve
+
+
+def test_plan_step_notes_are_shown_in_french_on_the_dashboard(cast) -> None:
+    start = timezone.localdate()
+    choose_protocol(
+        Actor(cast.clinician_a), cast.client_a, protocol="resab", start_date=start, max_dose_mg=80
+    )
+    url = reverse("clinic:dashboard", args=[cast.client_a.pk])
+    page = french_page(cast, "clinician_a", url)
+    assert "début à 15 mg/j : maintenu 3 jours (Guide de pratique RESAB, France)" in page
+    assert "+15 mg/j (palier tous les 4 jours, puis plateau de 7 jours)" in page
+    assert "plafonné à 80 mg/j : le maximum fixé par le prescripteur pour cette personne" in page
+    assert "start at 15 mg/day" not in page and "capped at" not in page
+    english = english_page(cast, "clinician_a", url)
+    assert "start at 15 mg/day: held 3 days (RESAB practice guide, France)" in english
+    assert "capped at 80 mg/day: the prescriber&#x27;s maximum for this client" in english
+
+
+def test_renal_plan_note_names_the_band_in_french(cast) -> None:
+    cast.client_a.creatinine_clearance = 40
+    cast.client_a.save()
+    plan = choose_protocol(
+        Actor(cast.clinician_a),
+        cast.client_a,
+        protocol="spasticity-label",
+        start_date=timezone.localdate(),
+        max_dose_mg=80,
+    )
+    first = PlanStep.objects.filter(plan=plan).order_by("day").first()
+    assert first is not None
+    with translation.override("fr"):
+        note = core_messages(first.messages, first.note)
+    assert "15 mg/j prévus, dose réduite de moitié pour une ClCr de 40 ml/min" in note
+    assert "(RENAL-MODERATE : insuffisance rénale modérée, Vlavonou 2014)" in note
+
+
+def test_plan_step_stored_without_messages_shows_its_english_note(cast) -> None:
+    plan = choose_protocol(
+        Actor(cast.clinician_a),
+        cast.client_a,
+        protocol="resab",
+        start_date=timezone.localdate(),
+        max_dose_mg=80,
+    )
+    PlanStep.objects.filter(plan=plan).update(messages=[])
+    page = french_page(cast, "clinician_a", reverse("clinic:dashboard", args=[cast.client_a.pk]))
+    assert "start at 15 mg/day: held 3 days (RESAB practice guide, France)" in page
+
+
+def test_cap_label_inside_an_alert_is_translated_before_it_is_interpolated(cast) -> None:
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    entry = DiaryEntry(doses_mg=[40.0, 40.0, 40.0])
+    save_diary_day(Actor(cast.clinician_a), cast.client_a, yesterday, entry)
+    refresh_alerts(Actor(cast.clinician_a), cast.client_a)
+    stored = Alert.objects.get(client=cast.client_a, rule_id="DOSE-TAKEN-ABOVE-CAP")
+    assert stored.reason.endswith("above the 80 mg/day cap (FR-2017 regulatory cap (ANSM, 24 July 2017)).")
+    page = french_page(cast, "clinician_a", reverse("clinic:dashboard", args=[cast.client_a.pk]))
+    assert (
+        f"La personne a pris 120 mg le {yesterday.isoformat()}, au-dessus du plafond de 80 mg/j "
+        "(plafond réglementaire FR-2017 (ANSM, 24 juillet 2017))."
+    ) in page
+
+
+def test_questionnaire_flags_are_shown_in_the_readers_language(cast) -> None:
+    answers = {str(n): a for n, a in enumerate(AUDIT_ZONE_IV, start=1)}
+    record_assessment(Actor(cast.clinician_a), cast.client_a, "audit", timezone.localdate(), answers)
+    url = reverse("clinic:baseline", args=[cast.client_a.pk])
+    page = french_page(cast, "clinician_a", url)
+    assert "<th>Points d'attention</th>" in page
+    assert (
+        "Items 4 à 6 (symptômes de dépendance) : total 5 (≥ 4), évoque une dépendance à l&#x27;alcool."
+        in page
+    )
+    assert "Items 7 à 10 (dommages) : total 7 ; des dommages liés à l&#x27;alcool sont déjà présents." in page
+    assert "suggests alcohol dependence" not in page
+    english = english_page(cast, "clinician_a", url)
+    assert "Items 4-6 (dependence symptoms) sum to 5 (&gt;= 4): suggests alcohol dependence." in english
+
+
+def test_visit_questionnaire_flag_is_shown_in_french_on_the_dashboard(cast) -> None:
+    answers = {str(n): a for n, a in enumerate([3, 3, 2, 2, 1, 1, 0], start=1)}
+    record_assessment(
+        Actor(cast.clinician_a), cast.client_a, "gad-7", timezone.localdate(), answers, kind="visit"
+    )
+    page = french_page(cast, "clinician_a", reverse("clinic:dashboard", args=[cast.client_a.pk]))
+    assert "(Anxiété modérée)" in page
+    assert (
+        "GAD-7 12, au seuil de 10 ou au-dessus : trouble anxieux généralisé probable ; "
+        "une évaluation approfondie est recommandée."
+    ) in page
+
+
+def test_gad7_answers_use_the_french_gad7_wording_and_stai_keeps_its_own(cast) -> None:
+    gad7 = french_page(cast, "clinician_a", reverse("clinic:assessment", args=[cast.client_a.pk, "gad-7"]))
+    for anchor in ("0 · Jamais", "1 · Plusieurs jours", "2 · Plus de la moitié du temps", "3 · Presque tous"):
+        assert anchor in gad7
+    assert "Pas du tout" not in gad7
+    stai = french_page(cast, "clinician_a", reverse("clinic:assessment", args=[cast.client_a.pk, "stai-y1"]))
+    assert "1 · Pas du tout" in stai and "Jamais" not in stai
+    english = english_page(
+        cast, "clinician_a", reverse("clinic:assessment", args=[cast.client_a.pk, "gad-7"])
+    )
+    assert "0 · Not at all" in english
+
+
+def test_other_instruments_keep_their_french_anchors() -> None:
+    with translation.override("fr"):
+        audit = dict(adapters.instrument_items("audit")[0][2])
+        gad7 = dict(adapters.instrument_items("gad-7")[0][2])
+        stai = dict(adapters.instrument_items("stai-y1")[0][2])
+    assert audit[0] == "0 · Jamais" and audit[4] == "4 · Au moins 4 fois par semaine"
+    assert gad7[0] == "0 · Jamais" and gad7[3] == "3 · Presque tous les jours"
+    assert stai[1] == "1 · Pas du tout" and stai[2] == "2 · Un peu"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from baclotrack.clinic.core_text import core_text
+from baclotrack.clinic.core_text import core_messages, core_text
 from baclotrack.core import alcohol
 from baclotrack.core.diary import SIDE_EFFECTS
 from baclotrack.core.diary import DiaryDay as CoreDiaryDay
@@ -219,11 +219,14 @@ def instrument_items(instrument_id: str) -> list[tuple[int, str, list[tuple[int,
     ]
 
 
-def score_instrument(instrument_id: str, answers: dict[str, Any], sex: str) -> tuple[float, str]:
+def score_instrument(
+    instrument_id: str, answers: dict[str, Any], sex: str
+) -> tuple[float, str, list[dict[str, object]]]:
+    """Total, band (English, translated at display) and flags (stored messages) of the answers."""
     result = score_answers(
         instrument_id, {int(k): v for k, v in answers.items()}, sex="F" if sex == "F" else "M"
     )
-    return float(result.total), result.band or ""
+    return float(result.total), result.band or "", [flag.to_dict() for flag in result.flag_messages]
 
 
 # -- titration -----------------------------------------------------------------------------------
@@ -278,6 +281,7 @@ def generate_plan_steps(
             "total_mg": s.mg_per_day,
             "intakes_mg": list(s.intakes),
             "note": s.note,
+            "messages": [m.to_dict() for m in s.messages],
         }
         for s in plan.steps
     ]
@@ -374,7 +378,7 @@ def plan_view(client: Client, today: dt.date) -> dict[str, Any] | None:
             "date": s.date,
             "total_mg": s.total_mg,
             "intakes": " + ".join(f"{mg:g}" for mg in s.intakes_mg),
-            "note": s.note,
+            "note": core_messages(s.messages, s.note),
             "is_today": today_step is not None and s.pk == today_step.pk,
         }
         for s in changes

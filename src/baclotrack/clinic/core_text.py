@@ -8,22 +8,25 @@ the French catalogue's wording when the user reads French, and the English text 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
-from baclotrack.core.i18n import Message
+from baclotrack.core.i18n import Message, context_of, join_messages
 
 
 def core_text(text: str | None) -> str:
-    """``text`` (an English literal marked with ``N_`` in the core) in the active language.
+    """``text`` (an English literal marked with ``N_`` or ``NC_`` in the core) in the active language.
 
-    Text the catalogue does not know (a stored free-text note, an older label) is shown as it is.
+    A literal marked with a context (``NC_``) is looked up in that context, so the same English
+    words can read differently per instrument (decision 0171). Text the catalogue does not know
+    (a stored free-text note, an older label) is shown as it is.
     """
     if not text:
         return ""  # gettext("") would return the catalogue's header, not an empty string
-    return gettext(text)
+    context = context_of(text)
+    return str(pgettext(context, text) if context is not None else gettext(text))
 
 
 def core_message(message: Message | Mapping[str, object]) -> str:
@@ -31,6 +34,17 @@ def core_message(message: Message | Mapping[str, object]) -> str:
     if not isinstance(message, Message):
         message = Message.from_dict(message)
     return message.render(core_text)
+
+
+def core_messages(messages: Sequence[Message | Mapping[str, object]], english: str = "") -> str:
+    """Several core messages (a plan step's notes) translated and joined; ``english`` when there are none.
+
+    Rows stored before the messages were kept (plan steps before migration 0006) only have
+    the English text, shown translated only if the catalogue knows it as a whole.
+    """
+    if not messages:
+        return core_text(english)
+    return join_messages((m if isinstance(m, Message) else Message.from_dict(m) for m in messages), core_text)
 
 
 def alert_text(alert: Any, part: str) -> str:

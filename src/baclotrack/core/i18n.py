@@ -11,14 +11,19 @@ A text with numbers in it cannot be looked up once formatted ("Hold at 45 mg/day
 any catalogue). Such texts are kept as a :class:`Message`: the marked English template and
 its parameters, separately. The core formats it in English with :meth:`Message.text`; the
 web translates the template first, then formats it with the same parameters.
+
+One English text may need two translations: the GAD-7's "Not at all" is "Jamais" in the
+validated French GAD-7, the STAI's is "Pas du tout". :func:`NC_` marks such a literal with a
+message context (gettext's ``msgctxt``), which the text carries with it to the web layer
+(decision 0171).
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Final, Union
 
 from baclotrack.core.errors import InputError
 
@@ -30,6 +35,43 @@ class MessageError(InputError):
 def N_(text: str) -> str:
     """Mark ``text`` for translation and return it unchanged (the core stays in English)."""
     return text
+
+
+class ContextText(str):
+    """An English literal that carries its message context (gettext's ``msgctxt``).
+
+    It *is* the English text (equal to it, hashed like it, printed as it), so the core, the
+    command line and the PDF use it like any string; only the web layer asks for
+    :func:`context_of` to pick the translation made for that context.
+    """
+
+    context: str
+
+    def __new__(cls, context: str, text: str) -> ContextText:
+        if not context:
+            raise MessageError(f"message {text!r}: a message context must not be empty")
+        made = super().__new__(cls, text)
+        made.context = context
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        # Pickling (the per-process page cache) must rebuild it with its context.
+        return (self.context, str(self))
+
+
+def NC_(context: str, text: str) -> str:
+    """Mark ``text`` for translation in ``context``, like Django's ``pgettext_noop``.
+
+    The text stays English for the core; the context goes with it, so that the same English
+    words can be translated differently where the wording of a validated instrument differs
+    (``makemessages --keyword=NC_:1c,2`` extracts the pair).
+    """
+    return ContextText(context, text)
+
+
+def context_of(text: str) -> str | None:
+    """The message context :func:`NC_` gave ``text``, or None for a text without one."""
+    return text.context if isinstance(text, ContextText) else None
 
 
 #: A parameter is a number, a plain string (a code, a date), a nested message whose own
@@ -74,9 +116,12 @@ class Message:
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able form, e.g. to store beside the English text in a database row."""
         stored: dict[str, object] = {
-            "template": self.template,
+            "template": str(self.template),
             "params": {k: _param_to_json(v) for k, v in self.params.items()},
         }
+        context = context_of(self.template)
+        if context is not None:
+            stored["context"] = context
         if self.lowercase:
             stored["lowercase"] = True
         return stored
@@ -85,8 +130,13 @@ class Message:
     def from_dict(cls, data: Mapping[str, object]) -> Message:
         """Inverse of :meth:`to_dict`; a malformed dict raises :class:`MessageError`."""
         template, params = data.get("template"), data.get("params", {})
+        context = data.get("context")
         if not isinstance(template, str) or not isinstance(params, Mapping):
             raise MessageError(f"message: expected a template string and a params mapping, got {data!r}")
+        if context is not None:
+            if not isinstance(context, str):
+                raise MessageError(f"message {template!r}: context must be a string, got {context!r}")
+            template = NC_(context, template)
         values: dict[str, Param] = {}
         for key, value in params.items():
             if isinstance(value, Mapping):
@@ -98,6 +148,16 @@ class Message:
             else:
                 raise MessageError(f"message {template!r}: parameter {key!r} has unusable value {value!r}")
         return cls(template, values, lowercase=data.get("lowercase") is True)
+
+
+#: Joins several notes shown as one text, such as the notes of one plan day.
+NOTE_SEPARATOR: Final = "; "
+
+
+def join_messages(messages: Iterable[Message], translate: Translate | None = None) -> str:
+    """Several messages as one text, in English or rendered with ``translate``; empty ones are skipped."""
+    texts = (m.text() if translate is None else m.render(translate) for m in messages)
+    return NOTE_SEPARATOR.join(text for text in texts if text)
 
 
 def _render_param(value: Param, translate: Translate) -> int | float | str:

@@ -25,6 +25,8 @@ class Assessment(SoftDeleteModel):
     answers = models.JSONField(_("answers"))
     total = models.FloatField(_("score"))
     band = models.CharField(_("band"), max_length=200, blank=True)
+    #: The score's flags as core messages (core/i18n.py), shown in the reader's language.
+    flags = models.JSONField(_("flags"), default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -36,6 +36,9 @@ class PlanStep(models.Model):
     total_mg = models.FloatField()
     intakes_mg = models.JSONField(default=list)
     note = models.TextField(blank=True)  # core notes cite their rules and can run long
+    #: The same notes as core messages (template + numbers, core/i18n.py), so that a page shows
+    #: them in its reader's language; empty for steps saved before migration 0006 (decision 0170).
+    messages = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("plan", "day")

@@ -25,7 +25,7 @@ def record_assessment(
     visit: Visit | None = None,
 ) -> Assessment:
     """Score the answers with the core (which validates them) and store answers and score together."""
-    total, band = adapters.score_instrument(instrument, answers, client.sex)
+    total, band, flags = adapters.score_instrument(instrument, answers, client.sex)
     with transaction.atomic():
         assessment = Assessment.objects.create(
             client=client,
@@ -36,6 +36,7 @@ def record_assessment(
             answers=answers,
             total=total,
             band=band,
+            flags=flags,
             created_by=actor.signed_in(),
         )
         record(

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
-from baclotrack.core.i18n import N_
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.instruments.base import Band, BandSet, Instrument, Item, Score, scale
 
 SOURCE: Final = "Babor et al. 2001, AUDIT manual 2nd ed., WHO/MSD/MSB/01.6a"
@@ -179,33 +179,56 @@ class Audit(Instrument):
             maximum=self.maximum,
             subscales=subscales,
             band=self.zones.classify(total),
-            flags=audit_flags(answers),
+            flag_messages=tuple(audit_flags(answers)),
             variant=self.variant,
         )
 
 
-def audit_flags(answers: Mapping[int, int]) -> list[str]:
+def audit_flags(answers: Mapping[int, int]) -> list[Message]:
     """Plain-language flags from the item pattern (Babor et al. 2001, p. 20 and Table 3 notes)."""
-    flags: list[str] = []
+    flags: list[Message] = []
     dependence = sum(answers[n] for n in DEPENDENCE_ITEMS)
     if dependence >= DEPENDENCE_SUM_THRESHOLD:
         flags.append(
-            f"Items 4-6 (dependence symptoms) sum to {dependence} (>= {DEPENDENCE_SUM_THRESHOLD}): "
-            "suggests alcohol dependence."
+            Message(
+                N_(
+                    "Items 4-6 (dependence symptoms) sum to {sum} (>= {threshold}): "
+                    "suggests alcohol dependence."
+                ),
+                {"sum": dependence, "threshold": DEPENDENCE_SUM_THRESHOLD},
+            )
         )
     elif dependence > 0:
         flags.append(
-            f"Items 4-6 (dependence symptoms) sum to {dependence}: any point here may mean "
-            "incipient dependence."
+            Message(
+                N_(
+                    "Items 4-6 (dependence symptoms) sum to {sum}: any point here may mean incipient "
+                    "dependence."
+                ),
+                {"sum": dependence},
+            )
         )
     if any(answers[n] >= NEXT_LEVEL_DEPENDENCE_ITEM_SCORE for n in DEPENDENCE_ITEMS) or any(
         answers[n] >= NEXT_LEVEL_HARM_ITEM_SCORE for n in (9, 10)
     ):
         flags.append(
-            "2 or more on an item 4-6, or 4 on item 9 or 10: the manual advises the next higher "
-            "level of intervention than the zone alone suggests."
+            Message(
+                N_(
+                    "{dependence_item} or more on an item 4-6, or {harm_item} on item 9 or 10: the manual "
+                    "advises the next higher level of intervention than the zone alone suggests."
+                ),
+                {
+                    "dependence_item": NEXT_LEVEL_DEPENDENCE_ITEM_SCORE,
+                    "harm_item": NEXT_LEVEL_HARM_ITEM_SCORE,
+                },
+            )
         )
     harm = sum(answers[n] for n in HARM_ITEMS)
     if harm > 0:
-        flags.append(f"Items 7-10 (harm) sum to {harm}: alcohol-related harm is already being experienced.")
+        flags.append(
+            Message(
+                N_("Items 7-10 (harm) sum to {sum}: alcohol-related harm is already being experienced."),
+                {"sum": harm},
+            )
+        )
     return flags

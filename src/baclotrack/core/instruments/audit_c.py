@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
-from baclotrack.core.i18n import N_
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.instruments.audit import AUDIT_ITEMS, CONSUMPTION_ITEMS
 from baclotrack.core.instruments.base import Instrument, InstrumentInputError, Score
 
@@ -53,17 +53,17 @@ class AuditC(Instrument):
         total = self.sum_of(answers, CONSUMPTION_ITEMS)
         limit = self.cutoff[sex]
         positive = total >= limit
-        who = "women" if sex == "F" else "men"
-        flags = (
-            [f"AUDIT-C {total} is at or above the cut-off for {who} ({limit}): screen positive."]
-            if positive
-            else []
+        flag = (
+            N_("AUDIT-C {total} is at or above the cut-off for women ({limit}): screen positive.")
+            if sex == "F"
+            else N_("AUDIT-C {total} is at or above the cut-off for men ({limit}): screen positive.")
         )
+        flags = (Message(flag, {"total": total, "limit": limit}),) if positive else ()
         return Score(
             instrument=self.id,
             total=total,
             minimum=self.minimum,
             maximum=self.maximum,
             band=POSITIVE if positive else NEGATIVE,
-            flags=flags,
+            flag_messages=flags,
         )

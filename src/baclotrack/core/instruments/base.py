@@ -16,6 +16,7 @@ from typing import Final, SupportsIndex
 
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import Sex
+from baclotrack.core.i18n import Message
 
 
 class InstrumentInputError(InputError):
@@ -123,7 +124,10 @@ class Score:
     """The scored questionnaire: total, subscales, band label and plain-language flags.
 
     ``variant`` names the scoring rule or band set used (for example "who" zones or the
-    OCDS "sum" rule), so that a stored score says how it was made.
+    OCDS "sum" rule), so that a stored score says how it was made. The band is an English
+    literal marked for translation; ``flag_messages`` keep each flag's template and numbers
+    apart so that a page can show it in its own language (decision 0170), and ``flags`` are
+    the same flags in English.
     """
 
     instrument: str
@@ -132,8 +136,13 @@ class Score:
     maximum: int
     subscales: dict[str, int] = field(default_factory=dict)
     band: str | None = None
-    flags: list[str] = field(default_factory=list)
+    flag_messages: tuple[Message, ...] = ()
     variant: str | None = None
+
+    @property
+    def flags(self) -> list[str]:
+        """The flags in English, as the command line shows them."""
+        return [flag.text() for flag in self.flag_messages]
 
     def to_dict(self) -> dict[str, object]:
         return {

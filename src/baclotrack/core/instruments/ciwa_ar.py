@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
-from baclotrack.core.i18n import N_
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.instruments.base import Band, BandSet, Instrument, Item, Score, scale
 
 SOURCE: Final = "Sullivan et al. 1989 Br J Addict 84:1353"
@@ -187,17 +187,26 @@ class CiwaAr(Instrument):
 
     def _score(self, answers: Mapping[int, int], sex: Sex | None) -> Score:
         total = self.sum_of(answers, range(1, 11))
-        flags = []
+        flags: list[Message] = []
         if total >= MEDICATION_USUALLY_NEEDED_FROM:
             flags.append(
-                f"CIWA-Ar {total} is {MEDICATION_USUALLY_NEEDED_FROM} or more: withdrawal treatment is "
-                "usually needed (Sullivan 1989: under 10 usually needs none)."
+                Message(
+                    N_(
+                        "CIWA-Ar {total} is {threshold} or more: withdrawal treatment is usually needed "
+                        "(Sullivan 1989: under {threshold} usually needs none)."
+                    ),
+                    {"total": total, "threshold": MEDICATION_USUALLY_NEEDED_FROM},
+                )
             )
         if answers[10] > 0:
             # ASAM 2020: clouding of the sensorium or confusion marks complicated withdrawal.
             flags.append(
-                "Orientation / clouding of sensorium above 0: confusion may signal complicated "
-                "withdrawal (delirium); assess promptly."
+                Message(
+                    N_(
+                        "Orientation / clouding of sensorium above 0: confusion may signal complicated "
+                        "withdrawal (delirium); assess promptly."
+                    )
+                )
             )
         return Score(
             instrument=self.id,
@@ -205,6 +214,6 @@ class CiwaAr(Instrument):
             minimum=self.minimum,
             maximum=self.maximum,
             band=self.bands.classify(total),
-            flags=flags,
+            flag_messages=tuple(flags),
             variant=self.variant,
         )

@@ -4,7 +4,10 @@ Source: Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assess
 anxiety disorder: the GAD-7. Arch Intern Med 2006;166:1092-1097. The GAD-7 is free to use
 (Pfizer, no permission required); the item wording below is the published wording.
 
-- Answers: over the last 2 weeks, "Not at all" (0) to "Nearly every day" (3).
+- Answers: over the last 2 weeks, "Not at all" (0) to "Nearly every day" (3). The anchors carry
+  the message context "GAD-7": the French GAD-7 distributed by Pfizer with the PHQ screeners
+  words them "Jamais", "Plusieurs jours", "Plus de la moitié du temps", "Presque tous les
+  jours", while the STAI's "Not at all" reads "Pas du tout" (decision 0171).
 - Severity: 0-4 minimal, 5-9 mild, 10-14 moderate, 15-21 severe anxiety.
 - A total of 10 or more is the paper's cut-point for identifying probable generalised anxiety
   disorder (sensitivity 89 %, specificity 82 %), so it is flagged for further evaluation.
@@ -16,16 +19,17 @@ from collections.abc import Mapping
 from typing import Final
 
 from baclotrack.core.guidelines import Sex
-from baclotrack.core.i18n import N_
+from baclotrack.core.i18n import N_, NC_, Message
 from baclotrack.core.instruments.base import Band, BandSet, Instrument, Item, Score, scale
 
 SOURCE: Final = "Spitzer et al. 2006 Arch Intern Med 166:1092"
 
+# The context is written out in each call: xgettext extracts literals only.
 _ANCHORS = {
-    0: N_("Not at all"),
-    1: N_("Several days"),
-    2: N_("More than half the days"),
-    3: N_("Nearly every day"),
+    0: NC_("GAD-7", "Not at all"),
+    1: NC_("GAD-7", "Several days"),
+    2: NC_("GAD-7", "More than half the days"),
+    3: NC_("GAD-7", "Nearly every day"),
 }
 
 GAD7_ITEMS: Final[tuple[Item, ...]] = tuple(
@@ -73,11 +77,16 @@ class Gad7(Instrument):
 
     def _score(self, answers: Mapping[int, int], sex: Sex | None) -> Score:
         total = self.sum_of(answers, range(1, 8))
-        flags = []
+        flags: list[Message] = []
         if total >= GAD_CUTPOINT:
             flags.append(
-                f"GAD-7 {total} is at or above {GAD_CUTPOINT}: probable generalised anxiety disorder; "
-                "further evaluation is recommended."
+                Message(
+                    N_(
+                        "GAD-7 {total} is at or above {cutpoint}: probable generalised anxiety disorder; "
+                        "further evaluation is recommended."
+                    ),
+                    {"total": total, "cutpoint": GAD_CUTPOINT},
+                )
             )
         return Score(
             instrument=self.id,
@@ -85,5 +94,5 @@ class Gad7(Instrument):
             minimum=self.minimum,
             maximum=self.maximum,
             band=SEVERITY.classify(total),
-            flags=flags,
+            flag_messages=tuple(flags),
         )

@@ -18,6 +18,7 @@ from typing import Final
 
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import Country, Sex
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.titration.protocols import Protocol
 
 
@@ -27,20 +28,35 @@ class CapError(InputError):
 
 @dataclass(frozen=True, slots=True)
 class Cap:
-    """A maximum daily dose, with the rule that sets it."""
+    """A maximum daily dose, with the rule that sets it.
+
+    ``label_message`` names the cap as a translatable message (decision 0170), so that a page
+    can translate it before it goes into a plan note or an alert; ``label`` is it in English.
+    """
 
     rule_id: str
     mg_per_day: float
-    label: str
+    label_message: Message
     source: str
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.mg_per_day) or self.mg_per_day <= 0:
             raise CapError(f"cap {self.rule_id}: must be a positive number of mg/day, got {self.mg_per_day}")
 
+    @property
+    def label(self) -> str:
+        """The cap's name in English, such as "FR-2017 regulatory cap (ANSM, 24 July 2017)"."""
+        return self.label_message.text()
+
     def describe(self) -> str:
         """Such as "capped at 80 mg/day: FR-2017 regulatory cap (ANSM, 24 July 2017)"."""
-        return f"capped at {self.mg_per_day:.4g} mg/day: {self.label}"
+        return self.describe_message().text()
+
+    def describe_message(self) -> Message:
+        """:meth:`describe` as a translatable message."""
+        return Message(
+            N_("capped at {cap:.4g} mg/day: {label}"), {"cap": self.mg_per_day, "label": self.label_message}
+        )
 
 
 #: Regulatory caps, as data. France: the 2014 RTU allowed up to 300 mg/day; on 24 July 2017
@@ -53,19 +69,19 @@ REGULATORY_CAPS: Final[dict[str, Cap]] = {
         Cap(
             "FR-RTU-2014",
             300.0,
-            "FR-RTU-2014 regulatory cap (ANSM RTU, March 2014)",
+            Message(N_("FR-RTU-2014 regulatory cap (ANSM RTU, March 2014)")),
             "ANSM, RTU baclofène dans l'alcoolo-dépendance, March 2014 (maximum 300 mg/day)",
         ),
         Cap(
             "FR-2017",
             80.0,
-            "FR-2017 regulatory cap (ANSM, 24 July 2017)",
+            Message(N_("FR-2017 regulatory cap (ANSM, 24 July 2017)")),
             "ANSM, revised RTU and letter to health professionals, 24-25 July 2017 (maximum 80 mg/day)",
         ),
         Cap(
             "BACLOCUR-LABEL",
             80.0,
-            "BACLOCUR-LABEL cap (Baclocur SmPC, 2018)",
+            Message(N_("BACLOCUR-LABEL cap (Baclocur SmPC, 2018)")),
             "Baclocur SmPC section 4.2, ANSM 22 October 2018 (maximum 80 mg/day)",
         ),
     )
@@ -81,10 +97,14 @@ COUNTRY_REGULATORY_CAPS: Final[dict[Country, tuple[str, ...]]] = {Country.FR: ("
 #: The highest daily dose studied in trials and the highest any protocol here schedules:
 #: 300 mg/day (Bacloville, Rigal/Jaury 2020, Addiction 115:1265, up to 300 mg/day; Ameisen
 #: 2005 ceiling; French RTU 2014). The safety rules treat doses above it as above a cap.
+HIGHEST_STUDIED_MG_PER_DAY: Final = 300.0
 HIGHEST_STUDIED_CAP: Final = Cap(
     "HIGHEST-STUDIED",
-    300.0,
-    "HIGHEST-STUDIED cap (no trial has studied more than 300 mg/day)",
+    HIGHEST_STUDIED_MG_PER_DAY,
+    Message(
+        N_("HIGHEST-STUDIED cap (no trial has studied more than {cap:g} mg/day)"),
+        {"cap": HIGHEST_STUDIED_MG_PER_DAY},
+    ),
     "Rigal/Jaury 2020 Bacloville, Addiction 115:1265 (up to 300 mg/day); Ameisen 2005; ANSM RTU 2014",
 )
 
@@ -107,7 +127,8 @@ def user_cap(mg_per_day: float) -> Cap:
     """A prescriber's own maximum for this client."""
     if not math.isfinite(mg_per_day) or mg_per_day <= 0:
         raise CapError(f"max_mg_per_day: must be a positive number, got {mg_per_day}")
-    return Cap("USER-MAX", float(mg_per_day), "the prescriber's maximum for this client", "prescriber")
+    label = Message(N_("the prescriber's maximum for this client"))
+    return Cap("USER-MAX", float(mg_per_day), label, "prescriber")
 
 
 def protocol_caps(protocol: Protocol, weight_kg: float | None = None) -> list[Cap]:
@@ -116,7 +137,7 @@ def protocol_caps(protocol: Protocol, weight_kg: float | None = None) -> list[Ca
         Cap(
             f"CEILING-{protocol.id.upper()}",
             protocol.ceiling_mg_per_day,
-            f"protocol ceiling, {protocol.name}",
+            Message(N_("protocol ceiling, {protocol}"), {"protocol": Message(protocol.name)}),
             protocol.source,
         )
     ]
@@ -125,8 +146,14 @@ def protocol_caps(protocol: Protocol, weight_kg: float | None = None) -> list[Ca
             Cap(
                 f"CEILING-PER-KG-{protocol.id.upper()}",
                 protocol.ceiling_mg_per_kg * weight_kg,
-                f"protocol ceiling of {protocol.ceiling_mg_per_kg:g} mg/kg at {weight_kg:g} kg, "
-                f"{protocol.name}",
+                Message(
+                    N_("protocol ceiling of {per_kg:g} mg/kg at {weight:g} kg, {protocol}"),
+                    {
+                        "per_kg": protocol.ceiling_mg_per_kg,
+                        "weight": weight_kg,
+                        "protocol": Message(protocol.name),
+                    },
+                ),
                 protocol.source,
             )
         )
@@ -142,7 +169,10 @@ def effective_cap(caps: Sequence[Cap]) -> Cap:
 
 @dataclass(frozen=True, slots=True)
 class RenalBand:
-    """A clearance band, ``above_ml_min`` < CrCl <= ``up_to_ml_min``: dose times ``dose_fraction``."""
+    """A clearance band, ``above_ml_min`` < CrCl <= ``up_to_ml_min``: dose times ``dose_fraction``.
+
+    ``name`` and ``reduction`` are English literals marked for translation (decision 0170).
+    """
 
     rule_id: str
     above_ml_min: float
@@ -153,8 +183,19 @@ class RenalBand:
 
     def describe(self, crcl_ml_min: float) -> str:
         """Such as "dose halved for CrCl 40 ml/min (RENAL-MODERATE: moderate renal impairment, ...)"."""
-        why = f"{self.rule_id}: {self.name}, Vlavonou 2014"
-        return f"dose {self.reduction} for CrCl {crcl_ml_min:g} ml/min ({why})"
+        return self.describe_message(crcl_ml_min).text()
+
+    def describe_message(self, crcl_ml_min: float) -> Message:
+        """:meth:`describe` as a translatable message."""
+        return Message(
+            N_("dose {reduction} for CrCl {crcl:g} ml/min ({rule}: {band}, Vlavonou 2014)"),
+            {
+                "reduction": Message(self.reduction),
+                "crcl": crcl_ml_min,
+                "rule": self.rule_id,
+                "band": Message(self.name),
+            },
+        )
 
     def contains(self, crcl_ml_min: float) -> bool:
         return self.above_ml_min < crcl_ml_min <= self.up_to_ml_min
@@ -169,9 +210,11 @@ RENAL_SOURCE: Final = (
 #: baclotrack puts each edge in the band with the larger reduction (upper bounds inclusive),
 #: so a clearance of exactly 50 ml/min halves the dose (docs/decisions/0030-renal-bands.md).
 RENAL_BANDS: Final[tuple[RenalBand, ...]] = (
-    RenalBand("RENAL-MILD", 50.0, 80.0, 2.0 / 3.0, "mild renal impairment", "reduced by a third"),
-    RenalBand("RENAL-MODERATE", 30.0, 50.0, 1.0 / 2.0, "moderate renal impairment", "halved"),
-    RenalBand("RENAL-SEVERE", -math.inf, 30.0, 1.0 / 3.0, "severe renal impairment", "reduced by two thirds"),
+    RenalBand("RENAL-MILD", 50.0, 80.0, 2.0 / 3.0, N_("mild renal impairment"), N_("reduced by a third")),
+    RenalBand("RENAL-MODERATE", 30.0, 50.0, 1.0 / 2.0, N_("moderate renal impairment"), N_("halved")),
+    RenalBand(
+        "RENAL-SEVERE", -math.inf, 30.0, 1.0 / 3.0, N_("severe renal impairment"), N_("reduced by two thirds")
+    ),
 )
 
 #: On dialysis: about 5 mg/day (French baclofen label, "insuffisant rénal et hémodialysé: environ
@@ -213,7 +256,10 @@ def renal_cap(
         return Cap(
             "RENAL-DIALYSIS",
             DIALYSIS_MG_PER_DAY,
-            f"on dialysis: about {DIALYSIS_MG_PER_DAY:g} mg/day (French label; Vlavonou 2014)",
+            Message(
+                N_("on dialysis: about {dose:g} mg/day (French label; Vlavonou 2014)"),
+                {"dose": DIALYSIS_MG_PER_DAY},
+            ),
             RENAL_SOURCE,
         )
     if crcl_ml_min is None:
@@ -224,7 +270,10 @@ def renal_cap(
     return Cap(
         band.rule_id,
         normal_function_cap_mg * band.dose_fraction,
-        f"renal cap, {normal_function_cap_mg:.4g} mg/day with the {band.describe(crcl_ml_min)}",
+        Message(
+            N_("renal cap, {cap:.4g} mg/day with the {renal}"),
+            {"cap": normal_function_cap_mg, "renal": band.describe_message(crcl_ml_min)},
+        ),
         RENAL_SOURCE,
     )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from baclotrack.core.errors import InputError
+from baclotrack.core.i18n import N_, Message, join_messages
 from baclotrack.core.titration.caps import (
     RENAL_BANDS,
     Cap,
@@ -46,7 +47,12 @@ DAYS_AT_FINAL_DOSE: Final = 7
 
 @dataclass(frozen=True, slots=True)
 class PlanDay:
-    """One day of a plan. ``rules`` are the ids of every rule that changed this day's dose."""
+    """One day of a plan. ``rules`` are the ids of every rule that changed this day's dose.
+
+    ``note`` is the day's notes in English (command line, PDF, stored plan step); ``messages``
+    are the same notes as translatable messages, for pages in other languages (decision 0170).
+    A day rebuilt from English text alone has no messages.
+    """
 
     day: int
     date: dt.date
@@ -55,6 +61,7 @@ class PlanDay:
     mg_per_kg: float | None
     note: str
     rules: tuple[str, ...]
+    messages: tuple[Message, ...] = ()
 
     def format_intakes(self) -> str:
         return "+".join(f"{mg:g}" for mg in self.intakes) if self.intakes else "0"
@@ -122,12 +129,12 @@ class _Bounds:
     protocol: Protocol
     cap: Cap
     band: RenalBand | None
-    renal_note: str
+    renal_note: Message | None
     tablets: TabletSet
 
-    def apply(self, scheduled_mg: float) -> tuple[DailySplit, list[str], list[str]]:
+    def apply(self, scheduled_mg: float) -> tuple[DailySplit, list[Message], list[str]]:
         """The takeable dose for a scheduled dose, with the notes and rule ids that shaped it."""
-        notes: list[str] = []
+        notes: list[Message] = []
         rules: list[str] = []
         wanted = scheduled_mg
         if self.band is not None:
@@ -135,18 +142,26 @@ class _Bounds:
             rules.append(self.band.rule_id)
         at_cap = wanted >= self.cap.mg_per_day - 1e-9
         # When the renal cap itself binds, its note says it all.
-        if self.band is not None and not (at_cap and self.cap.rule_id == self.band.rule_id):
-            notes.append(f"{scheduled_mg:g} mg/day scheduled, {self.renal_note}")
+        if (
+            self.band is not None
+            and self.renal_note is not None
+            and not (at_cap and self.cap.rule_id == self.band.rule_id)
+        ):
+            notes.append(
+                Message(
+                    N_("{scheduled:g} mg/day scheduled, {renal}"),
+                    {"scheduled": scheduled_mg, "renal": self.renal_note},
+                )
+            )
         if at_cap:
             wanted = self.cap.mg_per_day
             # A fixed-dose protocol sits at its own ceiling by design; that is not a capping.
             own_ceiling = protocol_caps(self.protocol)[0].rule_id
             if not (self.protocol.fixed_dose and self.cap.rule_id == own_ceiling):
                 rules.append(self.cap.rule_id)
-                notes.append(self.cap.describe())
+                notes.append(self.cap.describe_message())
         split = split_daily_dose(wanted, self.protocol.intakes_per_day, self.tablets)
-        if split.note:
-            notes.append(split.note)
+        notes.extend(split.messages)
         if split.rounded_down:
             rules.append(RULE_TABLETS_ROUND_DOWN)
         return split, notes, rules
@@ -180,7 +195,7 @@ def generate_plan(
         protocol=protocol,
         cap=effective_cap(all_caps),
         band=band,
-        renal_note="" if band is None or crcl_ml_min is None else band.describe(crcl_ml_min),
+        renal_note=None if band is None or crcl_ml_min is None else band.describe_message(crcl_ml_min),
         tablets=tablets,
     )
     levels = list(protocol.schedule())
@@ -193,7 +208,9 @@ def generate_plan(
         level = levels[level_index]
         split, notes, rules = bounds.apply(level.mg_per_day)
         mg = split.mg_per_day
-        notes.insert(0, _change_note(day, mg, previous_mg, level.reason, protocol))
+        change = _change_note(mg, previous_mg, level.reason, protocol)
+        if change is not None:
+            notes.insert(0, change)
         steps.append(
             PlanDay(
                 day=day,
@@ -201,8 +218,9 @@ def generate_plan(
                 mg_per_day=mg,
                 intakes=split.intakes,
                 mg_per_kg=None if weight is None else mg / weight,
-                note="; ".join(n for n in notes if n),
+                note=join_messages(notes),
                 rules=tuple(dict.fromkeys(rules)),
+                messages=tuple(notes),
             )
         )
         previous_mg = mg
@@ -218,10 +236,13 @@ def generate_plan(
     )
 
 
-def _change_note(day: int, mg: float, previous_mg: float | None, reason: str, protocol: Protocol) -> str:
-    """Why the dose changed today; empty on days it is held."""
+def _change_note(mg: float, previous_mg: float | None, reason: Message, protocol: Protocol) -> Message | None:
+    """Why the dose changed today; None on days it is held."""
     if previous_mg is None:
-        return f"start at {mg:g} mg/day: {reason} ({protocol.name})"
+        return Message(
+            N_("start at {dose:g} mg/day: {reason} ({protocol})"),
+            {"dose": mg, "reason": reason, "protocol": Message(protocol.name)},
+        )
     if mg == previous_mg:
-        return ""
-    return f"{mg - previous_mg:+g} mg/day ({reason})"
+        return None
+    return Message(N_("{change:+g} mg/day ({reason})"), {"change": mg - previous_mg, "reason": reason})

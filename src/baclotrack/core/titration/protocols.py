@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from baclotrack.core.errors import InputError
-from baclotrack.core.i18n import N_
+from baclotrack.core.i18n import N_, Message
 
 
 class ProtocolError(InputError):
@@ -34,12 +34,15 @@ class Plateau:
 
 @dataclass(frozen=True, slots=True)
 class ScheduledDose:
-    """One dose level of a protocol's schedule, before caps and tablets."""
+    """One dose level of a protocol's schedule, before caps and tablets.
+
+    ``reason`` says why the level is what it is, as a translatable message (decision 0170).
+    """
 
     mg_per_day: float
     first_day: int
     hold_days: int | None  # None: held until the end (the schedule's last level)
-    reason: str
+    reason: Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +108,7 @@ class Protocol:
         dose = self.start_mg_per_day
         day = 1
         hold = self.start_days
-        reason = f"held {hold} days"
+        reason = Message(N_("held {days} days"), {"days": hold})
         step = self.first_step_mg if self.first_step_mg is not None else self.step_mg
         while dose < self.final_mg_per_day and not self.fixed_dose:
             yield ScheduledDose(dose, day, hold, reason)
@@ -113,16 +116,24 @@ class Protocol:
             nxt = min(dose + step, self.final_mg_per_day)
             step = self.step_mg
             hold = self.hold_days_at(nxt)
-            reason = f"step every {self.interval_days} days"
-            if hold != self.interval_days:
-                reason += f", then a {hold}-day plateau"
+            reason = (
+                Message(N_("step every {days} days"), {"days": self.interval_days})
+                if hold == self.interval_days
+                else Message(
+                    N_("step every {days} days, then a {plateau}-day plateau"),
+                    {"days": self.interval_days, "plateau": hold},
+                )
+            )
             dose = nxt
         if self.fixed_dose:
-            reason = (
-                "fixed trial dose from day 1; the trial's lead-in schedule is not verified and not invented"
+            reason = Message(
+                N_(
+                    "fixed trial dose from day 1; the trial's lead-in schedule is not verified "
+                    "and not invented"
+                )
             )
         elif day > 1:
-            reason += "; end of schedule"
+            reason = Message(N_("{reason}; end of schedule"), {"reason": reason})
         yield ScheduledDose(dose, day, None, reason)
 
     def scheduled_dose(self, day: int) -> ScheduledDose:

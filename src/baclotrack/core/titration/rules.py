@@ -278,7 +278,7 @@ def _rule_dose_above_cap(facts: _Facts) -> list[Alert]:
                         "dose": day.dose_taken_mg,
                         "date": day.date.isoformat(),
                         "cap": cap.mg_per_day,
-                        "cap_label": cap.label,
+                        "cap_label": cap.label_message,
                     },
                 ),
                 evidence={
@@ -315,7 +315,7 @@ def _rule_dose_above_cap(facts: _Facts) -> list[Alert]:
                         "dose": first.mg_per_day,
                         "date": first.date.isoformat(),
                         "cap": cap.mg_per_day,
-                        "cap_label": cap.label,
+                        "cap_label": cap.label_message,
                     },
                 ),
                 evidence={

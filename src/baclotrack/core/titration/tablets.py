@@ -25,6 +25,7 @@ from typing import Final
 
 from baclotrack.core.diary import MAX_DOSE_MG_PER_DAY
 from baclotrack.core.errors import InputError
+from baclotrack.core.i18n import N_, Message, join_messages
 
 
 class TabletError(InputError):
@@ -78,7 +79,7 @@ class TabletSet:
 
 TABLETS_US: Final = TabletSet(
     id="us",
-    name="US generic baclofen",
+    name=N_("US generic baclofen"),
     strengths_mg=(5.0, 10.0, 20.0),
     scored_mg=frozenset({10.0, 20.0}),
     allow_halves=False,
@@ -118,12 +119,17 @@ def get_tablet_set(tablet_id: str) -> TabletSet:
 
 @dataclass(frozen=True, slots=True)
 class DailySplit:
-    """A daily dose as intakes; ``requested_mg`` is what was asked for, ``mg_per_day`` what can be made."""
+    """A daily dose as intakes; ``requested_mg`` is what was asked for, ``mg_per_day`` what can be made.
+
+    ``note`` says in English why the dose differs from the request; ``messages`` are the same
+    notes as translatable messages (decision 0170).
+    """
 
     requested_mg: float
     mg_per_day: float
     intakes: tuple[float, ...]
     note: str
+    messages: tuple[Message, ...] = ()
 
     @property
     def rounded_down(self) -> bool:
@@ -202,28 +208,55 @@ def split_daily_dose(
             split = _even_split(total, n, makeable)
             if split is not None:
                 return _describe(mg_per_day, split, intakes_per_day, tablets)
-    note = ""
+    notes: tuple[Message, ...] = ()
     if mg_per_day > 0:
-        note = (
-            f"{_fmt(mg_per_day)} mg/day is below the smallest {tablets.name} dose "
-            f"({_fmt(tablets.smallest_piece_mg)} mg): no dose can be made"
+        notes = (
+            Message(
+                N_(
+                    "{dose:g} mg/day is below the smallest {tablets} dose ({smallest:g} mg): "
+                    "no dose can be made"
+                ),
+                {"dose": mg_per_day, "tablets": Message(tablets.name), "smallest": tablets.smallest_piece_mg},
+            ),
         )
-    return DailySplit(requested_mg=float(mg_per_day), mg_per_day=0.0, intakes=(), note=note)
+    return DailySplit(
+        requested_mg=float(mg_per_day), mg_per_day=0.0, intakes=(), note=join_messages(notes), messages=notes
+    )
 
 
 def _describe(requested: float, split: tuple[int, ...], wanted_n: int, tablets: TabletSet) -> DailySplit:
     intakes = tuple(u / _CENTI for u in split)
     total = sum(split) / _CENTI
-    notes = []
+    notes: list[Message] = []
     if total < requested - 1e-9:
         notes.append(
-            f"rounded down from {requested:.4g} to {_fmt(total)} mg/day to fit "
-            f"{tablets.name} tablets ({'/'.join(_fmt(s) for s in tablets.strengths_mg)} mg)"
+            Message(
+                N_(
+                    "rounded down from {requested:.4g} to {total:g} mg/day to fit {tablets} tablets "
+                    "({strengths} mg)"
+                ),
+                {
+                    "requested": requested,
+                    "total": total,
+                    "tablets": Message(tablets.name),
+                    "strengths": "/".join(_fmt(s) for s in tablets.strengths_mg),
+                },
+            )
         )
     if len(intakes) < wanted_n:
-        word = "intake" if len(intakes) == 1 else "intakes"
-        notes.append(f"{len(intakes)} {word} instead of {wanted_n}: {_fmt(total)} mg cannot be split further")
-    return DailySplit(requested_mg=float(requested), mg_per_day=total, intakes=intakes, note="; ".join(notes))
+        fewer = (
+            N_("{n} intake instead of {wanted}: {total:g} mg cannot be split further")
+            if len(intakes) == 1
+            else N_("{n} intakes instead of {wanted}: {total:g} mg cannot be split further")
+        )
+        notes.append(Message(fewer, {"n": len(intakes), "wanted": wanted_n, "total": total}))
+    return DailySplit(
+        requested_mg=float(requested),
+        mg_per_day=total,
+        intakes=intakes,
+        note=join_messages(notes),
+        messages=tuple(notes),
+    )
 
 
 def makeable_daily_doses(

@@ -21,6 +21,7 @@ from typing import Final
 
 from baclotrack.core.diary import MAX_DOSE_MG_PER_DAY
 from baclotrack.core.errors import InputError
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.titration.plan import Plan, PlanDay
 from baclotrack.core.titration.tablets import (
     DEFAULT_TABLETS,
@@ -121,8 +122,11 @@ def taper_plan(
             note = _taper_note(index, offset, mg, levels, current_mg_per_day, step_mg, hold)
             steps.append(_day(start, day, mg, split.intakes, note))
     stop_day = len(levels) * hold + 1
-    note = f"stop: taper complete after {len(levels) * hold} days; watch for withdrawal signs for a week"
-    steps.append(_day(start, stop_day, 0.0, (), note))
+    stop = Message(
+        N_("stop: taper complete after {days} days; watch for withdrawal signs for a week"),
+        {"days": len(levels) * hold},
+    )
+    steps.append(_day(start, stop_day, 0.0, (), stop))
     return Plan(
         title=f"Taper from {levels[0]:g} mg/day",
         source=TAPER_SOURCE,
@@ -136,25 +140,42 @@ def taper_plan(
 
 def _taper_note(
     index: int, offset: int, mg: float, levels: list[float], current: float, step_mg: float, hold: int
-) -> str:
+) -> Message | None:
     if offset:
-        return ""
+        return None
     if index == 0:
-        rounded = f" (rounded down from {current:g} mg/day to what the tablets make)" if mg < current else ""
-        return f"taper starts at {mg:g} mg/day{rounded}; at most {step_mg:g} mg less every {hold} days"
-    note = f"-{levels[index - 1] - mg:g} mg/day (taper, ANSM 2017)"
+        pace = {"dose": mg, "step": step_mg, "days": hold}
+        if mg < current:
+            return Message(
+                N_(
+                    "taper starts at {dose:g} mg/day (rounded down from {current:g} mg/day to what the "
+                    "tablets make); at most {step:g} mg less every {days} days"
+                ),
+                {**pace, "current": current},
+            )
+        return Message(
+            N_("taper starts at {dose:g} mg/day; at most {step:g} mg less every {days} days"), pace
+        )
+    drop = levels[index - 1] - mg
     if index == len(levels) - 1:
-        note += f"; smallest dose the tablets make, held {hold} days before stopping"
-    return note
+        return Message(
+            N_(
+                "-{drop:g} mg/day (taper, ANSM 2017); smallest dose the tablets make, held {days} days "
+                "before stopping"
+            ),
+            {"drop": drop, "days": hold},
+        )
+    return Message(N_("-{drop:g} mg/day (taper, ANSM 2017)"), {"drop": drop})
 
 
-def _day(start: dt.date, day: int, mg: float, intakes: tuple[float, ...], note: str) -> PlanDay:
+def _day(start: dt.date, day: int, mg: float, intakes: tuple[float, ...], note: Message | None) -> PlanDay:
     return PlanDay(
         day=day,
         date=start + dt.timedelta(days=day - 1),
         mg_per_day=mg,
         intakes=intakes,
         mg_per_kg=None,
-        note=note,
+        note="" if note is None else note.text(),
         rules=(RULE_TAPER,),
+        messages=() if note is None else (note,),
     )

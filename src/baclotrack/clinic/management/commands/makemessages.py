@@ -1,8 +1,9 @@
 """``makemessages`` that also extracts the pure core's marked text into the clinic's catalogue.
 
 The core cannot call gettext (it never imports Django), so it marks its literals with
-``baclotrack.core.i18n.N_`` (decision 0170). This command is Django's own, with two additions:
-xgettext also knows ``N_`` as a keyword, and the files of ``baclotrack/core`` are scanned
+``baclotrack.core.i18n.N_``, or ``NC_(context, text)`` for a text with a message context
+(decisions 0170 and 0171). This command is Django's own, with two additions: xgettext also
+knows ``N_`` and ``NC_`` as keywords, and the files of ``baclotrack/core`` are scanned
 beside the clinic's, their messages going to the clinic's ``locale`` directory (LOCALE_PATHS).
 Run it as decision 0084 says: ``cd src/baclotrack/clinic && baclotrack manage makemessages -l fr
 --no-location``.
@@ -18,11 +19,13 @@ from django.core.management.commands import makemessages
 import baclotrack.core
 
 CORE_DIR = Path(baclotrack.core.__file__).resolve().parent
+#: xgettext keywords of the core's markers: ``N_(text)`` and ``NC_(context, text)``.
+CORE_KEYWORDS = ("--keyword=N_", "--keyword=NC_:1c,2")
 
 
 class Command(makemessages.Command):
     # A list like Django's own attribute (which makemessages extends per run), not a ClassVar.
-    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=N_"]  # noqa: RUF012
+    xgettext_options = [*makemessages.Command.xgettext_options, *CORE_KEYWORDS]  # noqa: RUF012
 
     def find_files(self, root: str) -> list[Any]:
         files: list[Any] = super().find_files(root)
