@@ -96,3 +96,29 @@ def test_step_back_advice_quotes_no_dose_older_than_the_history_horizon() -> Non
     recent = DiaryDay(DEFAULT_RULES.lookback_start(today), dose_taken_mg=30.0)
     (alert,) = evaluate(ClientContext(sex="M"), None, [recent, severe], today)
     assert alert.evidence["last_tolerated_dose_mg"] == 30.0
+
+
+def test_the_plan_from_today_decides_the_same_alerts_as_the_whole_plan() -> None:
+    """The rules read today's planned dose and the days after it, never the plan's past, so the
+    clinic may load only those days of a long plan (Plan.from_date)."""
+    from baclotrack.core.titration.plan import generate_plan
+    from baclotrack.core.titration.protocols import get_protocol
+
+    diary = two_year_diary()
+    # Epilepsy (escalation rule) and a renal clearance that caps below the plan (PLAN-ABOVE-CAP).
+    client = ClientContext(
+        sex="M",
+        weight_kg=80.0,
+        crcl_ml_min=45.0,
+        cautions=frozenset({Caution.EPILEPSY, Caution.SEDATIVES_OR_OPIOIDS}),
+    )
+    seen: set[str] = set()
+    for protocol in ("ameisen-2005", "resab"):
+        plan = generate_plan(get_protocol(protocol), FIRST_DAY + dt.timedelta(days=200), weight_kg=80.0)
+        last = plan.steps[-1].date
+        for today in (FIRST_DAY + dt.timedelta(days=n) for n in range(150, DAYS, 3)):
+            whole = evaluate(client, plan, diary, today)
+            assert evaluate(client, plan.from_date(today), diary, today) == whole, (protocol, today)
+            if today <= last:
+                seen |= {a.rule_id for a in whole}
+    assert {"PLAN-ABOVE-CAP", "CAUTION-EPILEPSY-ESCALATION"} <= seen

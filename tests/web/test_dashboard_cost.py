@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from baclotrack.clinic import dashboard_cache
+from baclotrack.clinic import dashboard_cache, page_reads
 from baclotrack.clinic.audit import Actor
 from baclotrack.clinic.models import Alert, AlertStatus, Client
 from baclotrack.clinic.services.alerts import refresh_alerts
@@ -90,6 +90,51 @@ def test_two_year_dashboard_reads_as_many_queries_as_a_two_week_one(cast) -> Non
     assert cast.client_a.diary_days.count() == TWO_YEARS
     assert dashboard_queries(cast) == two_weeks  # no query per diary day
     assert two_weeks <= 30
+
+
+def diary_queries(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "clinic_diaryday"' in q["sql"]]
+
+
+def test_the_dashboard_reads_the_diary_once_for_all_its_panels(cast) -> None:
+    add_days(cast, 60, 2)
+    http = cast.http("clinician_a")
+    url = f"/clients/{cast.client_a.pk}/"
+    assert http.get(url).status_code == 200
+    dashboard_cache.clear()  # a first view: chart, endpoints, dose-response and rules all read
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get(url).status_code == 200
+    # One read of the diary (the rules, the timeline, the endpoints and the dose-response fit
+    # share it) and the 14-day recent-diary panel, which reads model rows of its own.
+    assert len(diary_queries(queries)) <= 2, diary_queries(queries)
+
+
+def test_one_diary_read_serves_every_field_and_window_as_separate_queries_would(cast) -> None:
+    add_days(cast, 60, 2)
+    client = cast.client_a
+    since = timezone.localdate() - dt.timedelta(days=20)
+    expected = [
+        page_reads.live_diary(client, "date", "grams", "doses_mg"),
+        page_reads.live_diary(client, "side_effects", "date", since=since),
+    ]
+    with page_reads.one_read_per_page(), CaptureQueriesContext(connection) as queries:
+        served = [
+            page_reads.live_diary(client, "date", "grams", "doses_mg"),
+            page_reads.live_diary(client, "side_effects", "date", since=since),
+        ]
+    assert served == expected
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_diary_change_inside_one_read_is_seen_by_the_next_read(cast) -> None:
+    client = cast.client_a
+    today = timezone.localdate()
+    with page_reads.one_read_per_page():
+        before = page_reads.live_diary(client, "date", "craving")
+        save_diary_day(Actor(cast.clinician_a), client, today, calm_entry())
+        after = page_reads.live_diary(client, "date", "craving")
+    assert (today, 5) not in before
+    assert (today, 5) in after
 
 
 def test_dashboard_chart_is_drawn_once_until_the_diary_changes(cast, monkeypatch) -> None:
@@ -262,3 +307,17 @@ def test_caseload_dose_is_the_dose_the_dashboard_shows(cast) -> None:
     expected = {c.pk: adapters.current_dose_mg(c, today) for c in clients}
     assert rows == expected
     assert {None, 55.0} < set(expected.values())  # no plan yet, and a visit's change, are both there
+
+
+def test_a_new_plan_inside_one_read_is_seen_by_the_next_read(cast) -> None:
+    client = cast.client_a
+    actor = Actor(cast.clinician_a)
+    start = client.treatment_start
+    with page_reads.one_read_per_page():
+        first = choose_protocol(actor, client, protocol="resab", start_date=start, max_dose_mg=90.0)
+        assert page_reads.active_plan(client) == first
+        with CaptureQueriesContext(connection) as queries:
+            assert page_reads.active_plan(client) == first
+        assert not queries.captured_queries  # served from the page's read
+        second = choose_protocol(actor, client, protocol="baclocur-label", start_date=start, max_dose_mg=80.0)
+        assert page_reads.active_plan(client) == second

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from baclotrack.clinic.core_text import core_messages, core_text
+from baclotrack.clinic.page_reads import active_plan, live_diary
 from baclotrack.core import alcohol
 from baclotrack.core.diary import SIDE_EFFECTS
 from baclotrack.core.diary import DiaryDay as CoreDiaryDay
@@ -121,15 +122,6 @@ def validated_diary_values(client: Client, date: dt.date, entry: DiaryEntry) -> 
     }
 
 
-def _live_diary(client: Client, *fields: str, since: dt.date | None = None) -> list[tuple[Any, ...]]:
-    """``fields`` of the client's live diary days, oldest first, in one query (no model instances:
-    a two-year diary is 730 rows on every dashboard)."""
-    days = client.diary_days.filter(deleted_at__isnull=True)
-    if since is not None:
-        days = days.filter(date__gte=since)
-    return list(days.order_by("date").values_list(*fields))
-
-
 def core_diary_days(client: Client, since: dt.date | None = None) -> list[CoreDiaryDay]:
     """The client's live diary (from ``since`` if given) as the core's DiaryDay records, oldest first."""
     return [
@@ -141,7 +133,7 @@ def core_diary_days(client: Client, since: dt.date | None = None) -> list[CoreDi
             dose_taken_mg=sum(doses) if doses else None,
             side_effects=side_effects,
         )
-        for date, grams, craving, anxiety, doses, side_effects in _live_diary(
+        for date, grams, craving, anxiety, doses, side_effects in live_diary(
             client, "date", "grams", "craving", "anxiety", "doses_mg", "side_effects", since=since
         )
     ]
@@ -288,7 +280,7 @@ def generate_plan_steps(
 
 
 def _active_plan(client: Client) -> Any:
-    return client.plans.filter(is_active=True, deleted_at__isnull=True).first()
+    return active_plan(client)
 
 
 def _active_plan_step(client: Client, date: dt.date) -> Any:
@@ -411,9 +403,13 @@ def _frames(
     from baclotrack.clinic.models import DiaryDay
 
     ids = [c.pk for c in clients]
-    rows = DiaryDay.objects.filter(client_id__in=ids, deleted_at__isnull=True).values_list(
-        "client_id", "date", "grams", "craving"
-    )
+    rows: Any
+    if len(clients) == 1:  # one client's page: the same read as its other panels (page_reads.py)
+        rows = [(ids[0], *row) for row in live_diary(clients[0], "date", "grams", "craving")]
+    else:
+        rows = DiaryDay.objects.filter(client_id__in=ids, deleted_at__isnull=True).values_list(
+            "client_id", "date", "grams", "craving"
+        )
     diary = pl.DataFrame(
         list(rows),
         schema={"patient_id": pl.Utf8, "date": pl.Date, "grams": pl.Float64, "craving": pl.Float64},
@@ -547,43 +543,44 @@ def timeline_frame(client: Client) -> pl.DataFrame:
     size = alcohol.standard_drink_grams(client.country)
     sex = _sex(client)
     fields = ("date", "grams", "doses_mg", "craving", "anxiety", "side_effects")
-    by_date = {row[0]: row for row in _live_diary(client, *fields)}
+    by_date = {row[0]: row for row in live_diary(client, *fields)}
     plan = _active_plan(client)
     # The plan is drawn up to two weeks past the last diary day (or today): the chart is about
     # what happened, with a glimpse of what comes next, not months of empty future.
     horizon = max([*by_date, timezone.localdate()]) + dt.timedelta(days=CHART_DAYS_AHEAD)
     steps = plan.steps.filter(date__lte=horizon).values_list("date", "total_mg") if plan is not None else []
     planned = dict(steps)
-    rows = []
+    # Built column by column: polars makes a frame from lists far faster than from a dict per row.
+    columns: dict[str, list[Any]] = {name: [] for name in TIMELINE_SCHEMA}
     for date in sorted(by_date.keys() | planned.keys()):
         day = by_date.get(date)
+        columns["date"].append(date)
+        columns["planned_mg"].append(planned.get(date))
         if day is None:
-            rows.append({"date": date, "planned_mg": planned.get(date)})
+            for name in ("drinks", "heavy", "dose_mg", "craving", "anxiety", "side_effect_max"):
+                columns[name].append(None)
             continue
         _date, grams, doses, craving, anxiety, side_effects = day
-        rows.append(
-            {
-                "date": date,
-                "drinks": grams / size,
-                "heavy": HEAVY_DAY.is_heavy(grams, sex),
-                "dose_mg": float(sum(doses)) if doses else None,
-                "planned_mg": planned.get(date),
-                "craving": craving,
-                "anxiety": anxiety,
-                "side_effect_max": max(side_effects.values(), default=0),
-            }
-        )
-    schema = {
-        "date": pl.Date,
-        "drinks": pl.Float64,
-        "heavy": pl.Boolean,
-        "dose_mg": pl.Float64,
-        "planned_mg": pl.Float64,
-        "craving": pl.Float64,
-        "anxiety": pl.Float64,
-        "side_effect_max": pl.Int64,
-    }
-    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+        columns["drinks"].append(grams / size)
+        columns["heavy"].append(HEAVY_DAY.is_heavy(grams, sex))
+        columns["dose_mg"].append(float(sum(doses)) if doses else None)
+        columns["craving"].append(craving)
+        columns["anxiety"].append(anxiety)
+        columns["side_effect_max"].append(max(side_effects.values(), default=0))
+    return pl.DataFrame(columns, schema=TIMELINE_SCHEMA)
+
+
+#: The timeline frame's columns and types (reports/charts.py TIMELINE_COLUMNS).
+TIMELINE_SCHEMA: Final = {
+    "date": pl.Date,
+    "drinks": pl.Float64,
+    "heavy": pl.Boolean,
+    "dose_mg": pl.Float64,
+    "planned_mg": pl.Float64,
+    "craving": pl.Float64,
+    "anxiety": pl.Float64,
+    "side_effect_max": pl.Int64,
+}
 
 
 #: Marks "the client's active plan" where None means "no plan".
@@ -602,10 +599,10 @@ def client_context(client: Client, max_mg_per_day: float | None = None) -> Clien
     )
 
 
-def core_plan(client: Client, plan: Any = _ACTIVE) -> Plan | None:
+def core_plan(client: Client, plan: Any = _ACTIVE, since: dt.date | None = None) -> Plan | None:
     """The active plan (or ``plan``, a stored TitrationPlan or None) as the core's Plan, rebuilt from
     the stored steps (not regenerated, so a later change to a protocol never rewrites what was
-    prescribed)."""
+    prescribed). With ``since``, only the steps from that date: ``Plan.from_date(since)``."""
     if plan is _ACTIVE:
         plan = _active_plan(client)
     if plan is None:
@@ -631,9 +628,9 @@ def core_plan(client: Client, plan: Any = _ACTIVE) -> Plan | None:
             note=note,
             rules=(),
         )
-        for day, date, total_mg, intakes_mg, note in plan.steps.values_list(
-            "day", "date", "total_mg", "intakes_mg", "note"
-        )
+        for day, date, total_mg, intakes_mg, note in (
+            plan.steps.filter(date__gte=since) if since is not None else plan.steps
+        ).values_list("day", "date", "total_mg", "intakes_mg", "note")
     ]
     return Plan(
         title=protocol.name,
@@ -653,7 +650,8 @@ def evaluate_rules(client: Client, today: dt.date) -> list[dict[str, Any]]:
     # Only the days the rules read (RuleConfig.lookback_days): same alerts as the whole diary,
     # at a fixed cost per save however long the diary grows.
     diary = core_diary_days(client, since=DEFAULT_RULES.lookback_start(today))
-    alerts = evaluate(context, core_plan(client, plan), diary, today, DEFAULT_RULES)
+    # Nor does it read the plan's past: from today on is the whole plan to the rules.
+    alerts = evaluate(context, core_plan(client, plan, since=today), diary, today, DEFAULT_RULES)
     return [
         {
             "rule_id": a.rule_id,
@@ -688,7 +686,7 @@ def report_data(client: Client, today: dt.date) -> ReportData:
             "anxiety": anxiety,
             **{name: side_effects.get(name, 0) for name in SIDE_EFFECTS},
         }
-        for date, grams, doses, craving, anxiety, side_effects in _live_diary(
+        for date, grams, doses, craving, anxiety, side_effects in live_diary(
             client, "date", "grams", "doses_mg", "craving", "anxiety", "side_effects"
         )
     ]
@@ -710,7 +708,7 @@ def dose_response_inputs(client: Client) -> tuple[pl.DataFrame, dict[str, Any]]:
     analysis.doseresponse.DoseResponse.fit takes. A day with no dose recorded has dose_mg null."""
     rows = [
         (date, float(sum(doses)) if doses else None, craving, grams)
-        for date, doses, craving, grams in _live_diary(client, "date", "doses_mg", "craving", "grams")
+        for date, doses, craving, grams in live_diary(client, "date", "doses_mg", "craving", "grams")
     ]
     schema = {"date": pl.Date, "dose_mg": pl.Float64, "craving": pl.Float64, "grams": pl.Float64}
     diary = pl.DataFrame(rows, schema=schema, orient="row")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baclotrack.clinic import adapters
+from baclotrack.clinic import adapters, page_reads
 from baclotrack.clinic.audit import Actor, record, snapshot
 from baclotrack.clinic.errors import ClinicInputError
 from baclotrack.clinic.models import Client, DiaryDay, DiaryDayVersion, DiarySource
@@ -53,6 +53,7 @@ def save_diary_day(
             % {"date": date.isoformat()},
         )
     values = adapters.validated_diary_values(client, date, entry)
+    page_reads.forget(client)
     with transaction.atomic():
         day = DiaryDay.objects.select_for_update().filter(client=client, date=date).first()
         if day is None:
@@ -84,6 +85,7 @@ def save_diary_day(
 def soft_delete_diary_day(actor: Actor, day: DiaryDay, reason: str) -> DiaryDay:
     if not reason.strip():
         raise ClinicInputError("reason", _("say why this diary day is deleted"))
+    page_reads.forget(day.client)
     with transaction.atomic():
         day = DiaryDay.objects.select_for_update().get(pk=day.pk)
         if day.deleted_at is not None:
@@ -141,6 +143,7 @@ def import_diary_days(
         )
         for date, entry in days
     ]
+    page_reads.forget(client)
     with transaction.atomic():
         clash = DiaryDay.objects.filter(client=client, date__in=dates).order_by("date").first()
         if clash is not None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from baclotrack.clinic import adapters
+from baclotrack.clinic import adapters, page_reads
 from baclotrack.clinic.audit import Actor, record, snapshot
 from baclotrack.clinic.models import Client, PlanStep, TitrationPlan
 
@@ -24,6 +24,7 @@ def choose_protocol(
 ) -> TitrationPlan:
     """Replace the client's active plan by a new one generated from ``protocol`` and the caps."""
     steps = adapters.generate_plan_steps(client, protocol, start_date, max_dose_mg, max_mg_per_kg)
+    page_reads.forget(client)
     with transaction.atomic():
         previous = list(TitrationPlan.objects.select_for_update().filter(client=client, is_active=True))
         for old_plan in previous:

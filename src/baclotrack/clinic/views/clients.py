@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from baclotrack.clinic import adapters, dashboard_cache
+from baclotrack.clinic import adapters, dashboard_cache, page_reads
 from baclotrack.clinic.access import get_client
 from baclotrack.clinic.forms import ClientForm, ReasonForm
 from baclotrack.clinic.models import AlertStatus, Client
@@ -67,6 +69,11 @@ def client_delete(request: HttpRequest, client_id: int) -> HttpResponse:
 def dashboard(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client(request.user, client_id)
     today = timezone.localdate()
+    with page_reads.one_read_per_page():  # the panels below share one read of the diary
+        return _dashboard(request, client, today)
+
+
+def _dashboard(request: HttpRequest, client: Client, today: dt.date) -> HttpResponse:
     refresh_alerts(actor_of(request), client, today)
     context = {
         "client": client,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from baclotrack.core.errors import InputError
@@ -83,6 +83,12 @@ class Plan:
     @property
     def max_mg_per_day(self) -> float:
         return max((s.mg_per_day for s in self.steps), default=0.0)
+
+    def from_date(self, date: dt.date) -> Plan:
+        """The same plan holding only its days on or after ``date`` (what the rules read: they look
+        at today's planned dose and what is planned after it, so a long plan's past need not be
+        loaded to check a new diary day; core/titration/rules.py, :func:`evaluate`)."""
+        return replace(self, steps=[s for s in self.steps if s.date >= date])
 
     def on(self, date: dt.date) -> PlanDay | None:
         """The plan's day for a calendar date, or None outside the plan."""

@@ -676,13 +676,15 @@ def evaluate(
 ) -> list[Alert]:
     """Every alert for this client today, most urgent first.
 
-    Diary days after ``today`` and before ``config.lookback_start(today)`` are ignored. The cap
+    Diary days after ``today`` and before ``config.lookback_start(today)`` are ignored, and so
+    are plan days before ``today`` (callers may pass ``plan.from_date(today)``). The cap
     is the lowest of the client's (highest studied, country, prescriber) and the plan's own caps,
     and the client's current renal cap derived from them, so a plan made before renal function
     fell is still checked.
     """
     # Days before the lookback are ignored, so passing the whole diary or only its last
-    # config.lookback_days gives the same alerts.
+    # config.lookback_days gives the same alerts. Of the plan, only today's day and the days after
+    # it are read, so ``plan.from_date(today)`` gives the same alerts as the whole plan.
     oldest = config.lookback_start(today)
     ordered = [d for d in sort_diary(diary) if oldest <= d.date <= today]
     recent = [d for d in ordered if d.date > today - dt.timedelta(days=config.recent_days)]
