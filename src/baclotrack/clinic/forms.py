@@ -6,11 +6,12 @@ beverages) come from the core through :mod:`baclotrack.clinic.adapters`.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -172,11 +173,17 @@ class PlanForm(ConfirmImplausible):
         return data
 
 
-def side_effect_fields(form: forms.Form, prefix: str = "se_") -> None:
-    for name, label in adapters.side_effect_choices():
-        form.fields[f"{prefix}{name}"] = forms.TypedChoiceField(
+def _side_effect_fields(prefix: str = "se_") -> dict[str, forms.Field]:
+    return {
+        f"{prefix}{name}": forms.TypedChoiceField(
             label=label, choices=SEVERITY_CHOICES, coerce=int, initial=0, required=False, empty_value=None
         )
+        for name, label in adapters.side_effect_choices()
+    }
+
+
+def side_effect_fields(form: forms.Form, prefix: str = "se_") -> None:
+    form.fields.update(_side_effect_fields(prefix))
 
 
 def side_effects_of(form: forms.Form, prefix: str = "se_") -> dict[str, int]:
@@ -209,30 +216,44 @@ class DiaryDayForm(ConfirmImplausible):
     anxiety = forms.IntegerField(label=_("Anxiety today (0 none - 10 worst)"), min_value=0, max_value=10)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
+    #: The drink, intake and side-effect fields, made once per language (their choices are
+    #: translated when made) and deep-copied into each form, as Django copies declared fields:
+    #: half the cost of making them for every diary save (bench/web.py, decision 0173).
+    _day_fields: ClassVar[dict[str, dict[str, forms.Field]]] = {}
+
     def __init__(self, *args: Any, drink_grams: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         #: Grams in one standard drink of the client's country (WHO's 10 g when not given).
         self.drink_grams = drink_grams or STANDARD_DRINK_GRAMS[Country.WHO]
+        language = translation.get_language() or ""
+        made = self._day_fields.get(language)
+        if made is None:
+            made = self._day_fields[language] = self._make_day_fields()
+        self.fields.update(copy.deepcopy(made))
+        self.confirm_last()
+
+    @staticmethod
+    def _make_day_fields() -> dict[str, forms.Field]:
+        fields: dict[str, forms.Field] = {}
         presets = [("", _("-- no drink --")), *adapters.beverage_choices()]
         for row in range(DRINK_ROWS):
-            self.fields[f"drink_{row}_beverage"] = forms.ChoiceField(
+            fields[f"drink_{row}_beverage"] = forms.ChoiceField(
                 label=_("Drink"), choices=presets, required=False
             )
-            self.fields[f"drink_{row}_count"] = forms.IntegerField(
+            fields[f"drink_{row}_count"] = forms.IntegerField(
                 label=_("How many"), min_value=0, max_value=50, required=False
             )
-            self.fields[f"drink_{row}_volume_ml"] = forms.FloatField(
+            fields[f"drink_{row}_volume_ml"] = forms.FloatField(
                 label=_("ml each"), min_value=1, max_value=3000, required=False
             )
-            self.fields[f"drink_{row}_abv_percent"] = forms.FloatField(
+            fields[f"drink_{row}_abv_percent"] = forms.FloatField(
                 label=_("% alcohol"), min_value=0, max_value=100, required=False
             )
         for intake in range(INTAKES):
-            self.fields[f"dose_{intake}"] = forms.FloatField(
+            fields[f"dose_{intake}"] = forms.FloatField(
                 label=_("Intake %(n)s, mg") % {"n": intake + 1}, min_value=0, max_value=200, required=False
             )
-        side_effect_fields(self)
-        self.confirm_last()
+        return fields | _side_effect_fields()
 
     def drink_rows(self) -> list[list[forms.BoundField]]:
         parts = ("beverage", "count", "volume_ml", "abv_percent")

@@ -68,18 +68,21 @@ class DiaryDay:
     side_effects: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        where = f"diary {self.date}" if isinstance(self.date, dt.date) else "diary"
+        # The place in an error message ("diary 2026-03-01") is only formatted when there is an
+        # error: the rules build some 90 of these on every diary save.
         if not isinstance(self.date, dt.date) or isinstance(self.date, dt.datetime):
-            raise DiaryError(f"{where}: date must be a calendar date, got {self.date!r}")
-        _check_amount(where, "grams", self.grams, MAX_GRAMS_PER_DAY)
-        _check_amount(where, "dose_taken_mg", self.dose_taken_mg, MAX_DOSE_MG_PER_DAY)
-        _check_rating(where, "craving", self.craving, MAX_RATING)
-        _check_rating(where, "anxiety", self.anxiety, MAX_RATING)
+            raise DiaryError(f"diary: date must be a calendar date, got {self.date!r}")
+        _check_amount(self.date, "grams", self.grams, MAX_GRAMS_PER_DAY)
+        _check_amount(self.date, "dose_taken_mg", self.dose_taken_mg, MAX_DOSE_MG_PER_DAY)
+        _check_rating(self.date, "craving", self.craving, MAX_RATING)
+        _check_rating(self.date, "anxiety", self.anxiety, MAX_RATING)
         for name, severity in self.side_effects.items():
             if name not in SIDE_EFFECTS:
                 known = ", ".join(SIDE_EFFECTS)
-                raise DiaryError(f"{where}: side_effects: unknown side effect {name!r} (known: {known})")
-            _check_rating(where, f"side_effects[{name}]", severity, MAX_SEVERITY)
+                raise DiaryError(
+                    f"diary {self.date}: side_effects: unknown side effect {name!r} (known: {known})"
+                )
+            _check_rating(self.date, f"side_effects[{name}]", severity, MAX_SEVERITY)
         # Freeze the mapping so a DiaryDay cannot change after validation.
         object.__setattr__(self, "side_effects", MappingProxyType(dict(self.side_effects)))
 
@@ -96,22 +99,22 @@ class DiaryDay:
         return None if self.grams is None else definition.is_heavy(self.grams, sex)
 
 
-def _check_amount(where: str, name: str, value: float | None, maximum: float) -> None:
+def _check_amount(date: dt.date, name: str, value: float | None, maximum: float) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise DiaryError(f"{where}: {name}: must be a number, got {value!r}")
+        raise DiaryError(f"diary {date}: {name}: must be a number, got {value!r}")
     if not 0 <= value <= maximum:
-        raise DiaryError(f"{where}: {name}: must be between 0 and {maximum:g}, got {value:g}")
+        raise DiaryError(f"diary {date}: {name}: must be between 0 and {maximum:g}, got {value:g}")
 
 
-def _check_rating(where: str, name: str, value: int | None, maximum: int) -> None:
+def _check_rating(date: dt.date, name: str, value: int | None, maximum: int) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        raise DiaryError(f"{where}: {name}: must be a whole number from 0 to {maximum}, got {value!r}")
+        raise DiaryError(f"diary {date}: {name}: must be a whole number from 0 to {maximum}, got {value!r}")
     if not 0 <= value <= maximum:
-        raise DiaryError(f"{where}: {name}: must be from 0 to {maximum}, got {value}")
+        raise DiaryError(f"diary {date}: {name}: must be from 0 to {maximum}, got {value}")
 
 
 def sort_diary(days: Sequence[DiaryDay]) -> list[DiaryDay]:
