@@ -172,9 +172,27 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
     return {"p50": statistics.median(samples_ms), "p95": cuts[94], "p99": cuts[98]}
 
 
+#: Iterations of the reference loop (:func:`reference_loop_seconds`).
+REFERENCE_LOOP = 5_000_000
+
+
+def reference_loop_seconds() -> float:
+    """CPU seconds of a fixed pure-Python loop, the best of three: how fast this machine runs
+    Python right now. On the shared virtual machines used here it varies by 15-40 % from one
+    minute to the next, and every CPU-bound number of a run moves with it (docs/benchmarks.md)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(REFERENCE_LOOP):
+            total += i
+        best = min(best, time.process_time() - started)
+    return best
+
+
 def machine() -> str:
     load = os.getloadavg()
     return (
         f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, load average {load[0]:.1f} at start, "
-        f"gunicorn sync workers: {WORKERS}"
+        f"gunicorn sync workers: {WORKERS}, reference loop {reference_loop_seconds():.3f} s"
     )

@@ -40,6 +40,7 @@ from _webkit import (
     machine,
     percentiles,
     postgres_available,
+    reference_loop_seconds,
 )
 
 RENDERS = 30
@@ -243,13 +244,14 @@ def main() -> int:
     print(
         "| engine | dashboard, 2 years (median / p95 ms) | first view after a change (median / p95 ms) "
         "| page, queries | diary posts/s (20 clients) | post latency p50 / p95 / p99 ms "
-        "| app CPU per save (ms), saves/s it allows on all cores | errors |"
+        "| app CPU per save (ms), saves/s it allows on all cores | errors | reference loop (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for engine in engines:
         with bench_database(engine) as database:
             access = demo_caseload(database, sessions=1)
             page = dashboard(database)
+            loop = reference_loop_seconds()  # the machine's speed just before the timed saves
             rate = throughput(database, access["links"])
         posts = f"{rate['per_second']:.0f} ({rate['posts']:.0f} in {rate['seconds']:.1f} s"
         print(
@@ -258,7 +260,7 @@ def main() -> int:
             f"| {page['kb']:.0f} kB, {page['queries']:.0f} | {posts}; target >= {THROUGHPUT_TARGET:.0f}) "
             f"| {rate['p50']:.0f} / {rate['p95']:.0f} / {rate['p99']:.0f} "
             f"| {rate['cpu_ms_per_save']:.1f}, {1000 * (os.cpu_count() or 1) / rate['cpu_ms_per_save']:.0f} "
-            f"| {rate['errors']:.0f} |",
+            f"| {rate['errors']:.0f} | {loop:.3f} |",
             flush=True,
         )
     return 0
