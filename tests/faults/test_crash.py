@@ -80,6 +80,7 @@ def diary_form(note: str, craving: int, csrf: str) -> dict[str, str]:
         "craving": str(craving),
         "anxiety": str(10 - craving),
         "note": note,
+        "drank": "no",
         "drink_0_beverage": "",
         "dose_0": "10",
     }

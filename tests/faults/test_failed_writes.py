@@ -99,7 +99,7 @@ from django.db import connection
 from django.test import Client
 before = connection.cursor().execute("SELECT count(*) FROM clinic_auditevent").fetchone()[0]
 browser = Client(raise_request_exception=False)
-form = {"craving": "3", "anxiety": "2", "note": "a long note " * 4000}
+form = {"craving": "3", "anxiety": "2", "drank": "no", "note": "a long note " * 4000}
 response = browser.post("/d/%s/%s/", form)
 with connection.cursor() as cursor:
     notes = [row[0] for row in cursor.execute("SELECT note FROM clinic_diaryday ORDER BY date")]

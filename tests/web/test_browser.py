@@ -74,6 +74,8 @@ def fill_day(page: Any, drinks: int, craving: int, somnolence: int) -> None:
     if drinks:
         page.select_option("#id_drink_0_beverage", "wine")
         page.fill("#id_drink_0_count", str(drinks))
+    else:
+        page.check("#id_drank_0")  # "No alcohol": a day without drinks is abstinent only when said
     page.fill("#id_craving", str(craving))
     page.fill("#id_anxiety", "3")
     page.fill("#id_dose_0", "5")
@@ -141,6 +143,7 @@ def test_clinician_session_and_client_diary_on_a_phone(
     client_page.wait_for_load_state("load")  # diary.js (deferred) must be running before the preset is chosen
     client_page.select_option("#id_drink_0_beverage", "beer")
     assert client_page.input_value("#id_drink_0_volume_ml") == "330", "the preset fills the volume"
+    assert client_page.is_checked("#id_drank_1"), "choosing a drink answers 'Yes'"
     client_page.fill("#id_drink_0_count", "1")
     client_page.fill("#id_craving", "2")
     client_page.fill("#id_anxiety", "2")

@@ -70,7 +70,7 @@ def dashboard_queries(cast: Any) -> int:
 
 
 def post_day(cast: Any, date: dt.date, **fields: str) -> None:
-    form = {"craving": "5", "anxiety": "3", "dose_0": "30", "note": "", **fields}
+    form = {"craving": "5", "anxiety": "3", "dose_0": "30", "note": "", "drank": "no", **fields}
     response = cast.http("anonymous").post(f"/d/{cast.token_a}/{date.isoformat()}/", form)
     assert response.status_code == 302, response.content.decode()[:500]
 

@@ -22,7 +22,8 @@ TODAY = timezone.localdate
 
 
 def diary_post(**extra: object) -> dict[str, object]:
-    data: dict[str, object] = {"craving": 3, "anxiety": 2, "note": ""}
+    """A diary day as the form posts it: a day without alcohol, unless ``extra`` says otherwise."""
+    data: dict[str, object] = {"craving": 3, "anxiety": 2, "note": "", "drank": "no"}
     data.update(extra)
     return data
 
@@ -117,6 +118,7 @@ def test_visit_without_a_reason_is_not_saved(cast) -> None:
 def test_client_enters_a_day_through_the_personal_link(cast) -> None:
     day = (TODAY() - dt.timedelta(days=2)).isoformat()
     data = diary_post(
+        drank="",  # typing the drinks is answer enough
         drink_0_beverage="wine",
         drink_0_count=2,
         drink_0_volume_ml="",
@@ -161,7 +163,7 @@ def test_client_corrects_a_day_by_login_and_the_old_version_is_kept(cast) -> Non
 
 def test_a_drink_without_a_count_is_refused_with_a_message(cast) -> None:
     day = TODAY().isoformat()
-    response = cast.http("client_a").post(f"/diary/{day}/", diary_post(drink_0_beverage="beer"))
+    response = cast.http("client_a").post(f"/diary/{day}/", diary_post(drank="yes", drink_0_beverage="beer"))
     assert response.status_code == 200
     assert "drink_0_count" in response.context["form"].errors
 

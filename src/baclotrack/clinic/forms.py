@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from django import forms
+from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -95,11 +96,24 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
             "birth_year",
             "weight_kg",
             "country",
+            "prescribing_country",
             "creatinine_clearance",
             "cautions",
             "treatment_start",
         )
         widgets = {"treatment_start": DateInput()}  # noqa: RUF012 - Django's Meta convention
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["prescribing_country"]
+        known = [choice for choice in field.choices if choice[0]]  # type: ignore[attr-defined]
+        if self.instance.pk is None:
+            # A new client is prescribed where their standard drink comes from unless the
+            # clinician says otherwise (services/clients.py fills it in; WHO drinks give ZZ).
+            field.required = False
+            field.choices = [("", _("same as the standard drink")), *known]  # type: ignore[attr-defined]
+        else:
+            field.choices = known  # type: ignore[attr-defined]
 
 
 class ReasonForm(forms.Form):
@@ -209,9 +223,28 @@ class VisitForm(ConfirmImplausible):
         return data
 
 
-class DiaryDayForm(ConfirmImplausible):
-    """One day of the diary: drinks, craving, anxiety, doses taken, side effects and a note."""
+class DrankAlcohol(models.TextChoices):
+    """The answer to "Did you drink alcohol on this day?" on the diary form."""
 
+    NO = "no", _("No alcohol")
+    YES = "yes", _("Yes (enter the drinks below)")
+
+
+class DiaryDayForm(ConfirmImplausible):
+    """One day of the diary: drinks, craving, anxiety, doses taken, side effects and a note.
+
+    An abstinent day is recorded only when the person says so: a day without drinks is stored
+    as 0 g, which the endpoints count as abstinent, so "No alcohol" must be an answer and never
+    the default of a question left blank (decision 0174). Drinks typed without an answer are a
+    "yes".
+    """
+
+    drank = forms.ChoiceField(
+        label=_("Did you drink alcohol on this day?"),
+        choices=DrankAlcohol.choices,
+        widget=forms.RadioSelect,
+        required=False,  # blank is allowed when drinks are entered; clean() checks the rest
+    )
     craving = forms.IntegerField(label=_("Craving today (0 none - 10 worst)"), min_value=0, max_value=10)
     anxiety = forms.IntegerField(label=_("Anxiety today (0 none - 10 worst)"), min_value=0, max_value=10)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -274,12 +307,35 @@ class DiaryDayForm(ConfirmImplausible):
                 self.add_error(f"drink_{row}_count", _("Say how many, or choose 'no drink'."))
             if count and not beverage:
                 self.add_error(f"drink_{row}_beverage", _("Choose the drink."))
+        self._check_drank(data)
         warnings = self.dose_too_high(sum(data.get(f"dose_{i}") or 0.0 for i in range(INTAKES)))
         drinks = self._standard_drinks(data)
         if drinks > DEFAULT_LIMITS.drinks_per_day:
             warnings.insert(0, self.too_many_drinks(drinks, gettext("This day")))
         self.ask_confirmation(data, warnings)
         return data
+
+    def _check_drank(self, data: dict[str, Any]) -> None:
+        """The answer to "Did you drink alcohol?" and the drink rows must agree."""
+        # A row counts as entered once it names a drink or a number of drinks: one that is only
+        # half filled in is reported by its own fields above, not taken for "no drinks".
+        entered = any(
+            data.get(f"drink_{row}_beverage") or data.get(f"drink_{row}_count") for row in range(DRINK_ROWS)
+        )
+        if "drank" in self.errors:
+            return  # a value outside the choices, already refused by the field
+        answer = data.get("drank")
+        if answer == DrankAlcohol.NO and entered:
+            self.add_error(
+                "drank",
+                _("You answered 'No alcohol' but entered drinks: clear the drinks or answer 'Yes'."),
+            )
+        elif answer == DrankAlcohol.YES and not entered:
+            self.add_error("drank", _("You answered 'Yes': enter your drinks below, or answer 'No alcohol'."))
+        elif not answer and entered:
+            data["drank"] = DrankAlcohol.YES  # typing the drinks is answer enough
+        elif not answer:
+            self.add_error("drank", _("Say whether you drank alcohol on this day."))
 
     def _standard_drinks(self, data: dict[str, Any]) -> float:
         grams = 0.0
@@ -322,6 +378,7 @@ class DiaryDayForm(ConfirmImplausible):
     def initial_from(day: Any) -> dict[str, Any]:
         """Initial values to correct a stored day."""
         initial: dict[str, Any] = {"craving": day.craving, "anxiety": day.anxiety, "note": day.note}
+        initial["drank"] = DrankAlcohol.YES if day.grams > 0 else DrankAlcohol.NO
         for row, drink in enumerate(d for d in day.drinks if "volume_ml" in d):
             if row >= DRINK_ROWS:
                 break

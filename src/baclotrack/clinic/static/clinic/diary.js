@@ -4,6 +4,7 @@
   "use strict";
   var presets = JSON.parse(document.getElementById("beverage-presets").textContent);
   var drinkGrams = JSON.parse(document.getElementById("drink-grams").textContent);
+  var yes = document.querySelector('input[name="drank"][value="yes"]');
   var ETHANOL_DENSITY = 0.789; // g/ml, as core/guidelines.py; display only, the server recomputes.
   document.querySelectorAll(".drink-row").forEach(function (row) {
     var select = row.querySelector("select");
@@ -19,6 +20,8 @@
     }
     select.addEventListener("change", function () {
       var p = presets[select.value];
+      // Choosing a drink answers "Did you drink alcohol?" (the server reads drinks without an answer as yes).
+      if (select.value && yes) { yes.checked = true; }
       if (p) { volume.value = p.volume_ml; abv.value = p.abv_percent; if (!count.value) { count.value = 1; } }
       show();
     });
