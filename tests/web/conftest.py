@@ -8,6 +8,7 @@ every member (test_ownership.py).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test import TransactionTestCase
 from django.utils import timezone, translation
 
 from baclotrack.clinic.access import CLINICIANS_GROUP, RESEARCHERS_GROUP
@@ -143,3 +146,29 @@ def fresh_throttle() -> Iterator[None]:
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is slow on purpose; the tests check access rules, not the hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+#: The migration that makes the audit trail and diary versions append-only in the database.
+APPEND_ONLY = importlib.import_module("baclotrack.clinic.migrations.0008_append_only_triggers")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def flush_past_append_only_triggers() -> Iterator[None]:
+    """A transactional test (the browser tests) ends with Django's flush, which empties every
+    table, and the triggers rightly refuse to empty the history tables (DELETE on SQLite, TRUNCATE
+    on PostgreSQL). Only here, between tests, are the triggers lifted for the flush and put back
+    after it, as docs/operations.md tells an administrator to do for a purge."""
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self: TransactionTestCase) -> None:
+        with connection.schema_editor() as editor:
+            APPEND_ONLY.drop_triggers(None, editor)
+        try:
+            original(self)
+        finally:
+            with connection.schema_editor() as editor:
+                APPEND_ONLY.create_triggers(None, editor)
+
+    TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
+    yield
+    TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
