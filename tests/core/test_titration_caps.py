@@ -8,11 +8,14 @@ from baclotrack.core.guidelines import Country
 from baclotrack.core.titration.caps import (
     HIGHEST_STUDIED_CAP,
     CapError,
+    Jurisdiction,
     cockcroft_gault,
     effective_cap,
     get_regulatory_cap,
+    jurisdiction_of_drink_country,
+    parse_jurisdiction,
     protocol_caps,
-    regulatory_caps_for_country,
+    regulatory_caps_for_jurisdiction,
     renal_band,
     renal_cap,
     user_cap,
@@ -72,8 +75,38 @@ def test_fr_2017_cap_is_80_mg_and_names_ansm_and_the_date() -> None:
 def test_regulatory_caps_as_data() -> None:
     assert get_regulatory_cap("fr-rtu-2014").mg_per_day == 300.0
     assert get_regulatory_cap("baclocur-label").mg_per_day == 80.0
-    assert regulatory_caps_for_country(Country.FR) == (get_regulatory_cap("fr-2017"),)
-    assert regulatory_caps_for_country(Country.US) == ()
+    (french,) = regulatory_caps_for_jurisdiction(Jurisdiction.FR)
+    assert (french.rule_id, french.mg_per_day) == ("FR-2017", 80.0)
+    assert regulatory_caps_for_jurisdiction(Jurisdiction.US) == ()
+    assert regulatory_caps_for_jurisdiction(Jurisdiction.BE) == ()
+
+
+def test_a_cap_applied_for_the_prescribing_country_names_it() -> None:
+    (french,) = regulatory_caps_for_jurisdiction(Jurisdiction.FR)
+    assert french.jurisdiction == "FR"
+    assert french.label == "FR-2017 regulatory cap (ANSM, 24 July 2017); prescribing country: FR"
+    assert french.source == get_regulatory_cap("fr-2017").source
+    assert get_regulatory_cap("fr-2017").jurisdiction is None  # asked for by id (CLI): no jurisdiction
+
+
+@pytest.mark.parametrize(
+    ("country", "jurisdiction"),
+    [(Country.FR, Jurisdiction.FR), (Country.UK, Jurisdiction.UK), (Country.WHO, Jurisdiction.ZZ)],
+)
+def test_prescribing_country_defaults_to_the_drink_country_and_who_to_none_in_particular(
+    country: Country, jurisdiction: Jurisdiction
+) -> None:
+    assert jurisdiction_of_drink_country(country) is jurisdiction
+
+
+def test_every_drink_country_has_a_default_jurisdiction() -> None:
+    assert {jurisdiction_of_drink_country(c) for c in Country} <= set(Jurisdiction)
+
+
+def test_prescribing_country_codes_are_read_in_any_case_and_unknown_ones_listed() -> None:
+    assert parse_jurisdiction(" be ") is Jurisdiction.BE
+    with pytest.raises(CapError, match=r"prescribing country: unknown code .WHO.*known: AU, BE"):
+        parse_jurisdiction("WHO")
 
 
 def test_unknown_regulatory_cap_lists_known_ids() -> None:

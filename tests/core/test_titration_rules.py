@@ -8,6 +8,7 @@ import pytest
 
 from baclotrack.core.diary import DiaryDay
 from baclotrack.core.guidelines import Country
+from baclotrack.core.titration.caps import Jurisdiction
 from baclotrack.core.titration.context import RuleError
 from baclotrack.core.titration.plan import generate_plan
 from baclotrack.core.titration.protocols import get_protocol
@@ -104,15 +105,44 @@ def test_last_tolerated_dose_skips_doses_with_side_effects() -> None:
 
 # -- caps ----------------------------------------------------------------------------------------------
 def test_dose_taken_above_the_french_cap_is_urgent_and_advises_a_taper() -> None:
-    client = ClientContext(sex="F", country=Country.FR)
+    client = ClientContext(sex="F", prescribing_country=Jurisdiction.FR)
     (alert,) = fired("DOSE-TAKEN-ABOVE-CAP", [day(0, dose_taken_mg=90.0)], client)
     assert alert.severity is Severity.URGENT
     assert alert.evidence["cap_rule"] == "FR-2017"
     assert "gradually" in alert.action and "never in one step" in alert.action
 
 
+def test_client_prescribed_in_france_with_who_drinks_gets_the_french_cap_named_with_france() -> None:
+    client = ClientContext(sex="M", drink_country=Country.WHO, prescribing_country=Jurisdiction.FR)
+    (alert,) = fired("DOSE-TAKEN-ABOVE-CAP", [day(0, dose_taken_mg=90.0)], client)
+    assert alert.evidence["cap_mg_per_day"] == 80.0
+    assert alert.evidence["cap_jurisdiction"] == "FR"
+    assert "(FR-2017 regulatory cap (ANSM, 24 July 2017); prescribing country: FR)" in alert.reason
+
+
+def test_client_prescribed_in_belgium_with_french_drinks_gets_no_french_cap() -> None:
+    client = ClientContext(sex="M", drink_country=Country.FR, prescribing_country=Jurisdiction.BE)
+    assert fired("DOSE-TAKEN-ABOVE-CAP", [day(0, dose_taken_mg=90.0)], client) == []
+    (alert,) = fired("DOSE-TAKEN-ABOVE-CAP", [day(0, dose_taken_mg=310.0)], client)
+    assert alert.evidence["cap_rule"] == "HIGHEST-STUDIED"
+    assert alert.evidence["cap_jurisdiction"] is None
+
+
+def test_plan_above_the_prescribing_countrys_cap_names_the_country() -> None:
+    plan = generate_plan(get_protocol("ameisen-2005"), TODAY - dt.timedelta(days=2), days=90)
+    client = ClientContext(sex="F", prescribing_country=Jurisdiction.FR)
+    (alert,) = fired("PLAN-ABOVE-CAP", [day(0, dose_taken_mg=15.0)], client, plan=plan)
+    assert alert.evidence["cap_jurisdiction"] == "FR"
+    assert "prescribing country: FR" in alert.reason
+
+
+def test_a_context_refuses_an_unknown_prescribing_country() -> None:
+    with pytest.raises(RuleError, match="WHO"):
+        ClientContext(sex="M", prescribing_country="WHO")  # type: ignore[arg-type]
+
+
 def test_dose_at_the_cap_is_not_above_it() -> None:
-    client = ClientContext(sex="F", country=Country.FR)
+    client = ClientContext(sex="F", prescribing_country=Jurisdiction.FR)
     assert fired("DOSE-TAKEN-ABOVE-CAP", [day(0, dose_taken_mg=80.0)], client) == []
 
 

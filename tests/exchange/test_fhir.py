@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from baclotrack.core.diary import SIDE_EFFECTS, DiaryDay
 from baclotrack.core.guidelines import Country
 from baclotrack.core.instruments import INSTRUMENTS, score
+from baclotrack.core.titration.caps import Jurisdiction
 from baclotrack.exchange.fhir import (
     AssessmentRecord,
     ClientData,
@@ -30,7 +31,7 @@ AUDIT_ANSWERS = (4, 4, 3, 2, 1, 2, 1, 0, 2, 4)
 
 def sample() -> ClientData:
     return ClientData(
-        client=ClientRecord("C-017", "F", 1975, 62.5, Country.FR),
+        client=ClientRecord("C-017", "F", 1975, 62.5, Country.WHO, Jurisdiction.FR),
         diary=(
             DiaryDay(
                 dt.date(2024, 3, 2),
@@ -112,6 +113,28 @@ def test_baclofen_statements_use_rxnorm_and_a_daily_rate():
     assert [p["status"] for p in periods] == ["completed", "active"]
     rate = periods[1]["dosage"][0]["doseAndRate"][0]["rateQuantity"]
     assert (rate["value"], rate["code"]) == (30.0, "mg/d")
+
+
+def test_patient_carries_the_prescribing_country_apart_from_the_drink_country():
+    (patient,) = resources_of(export_client_bundle(sample()), "Patient")
+    assert patient["extension"] == [
+        {"url": "https://baclotrack.org/fhir/StructureDefinition/standard-drink-country", "valueCode": "WHO"},
+        {"url": "https://baclotrack.org/fhir/StructureDefinition/prescribing-country", "valueCode": "FR"},
+    ]
+
+
+def test_a_bundle_without_a_prescribing_country_imports_with_none_stated():
+    bundle = export_client_bundle(sample())
+    patient = resources_of(bundle, "Patient")[0]
+    patient["extension"] = patient["extension"][:1]  # as written before decision 0175
+    client = parse_client_bundle(bundle).client
+    assert (client.country, client.prescribing_country) == (Country.WHO, None)
+
+
+def test_an_unknown_prescribing_country_is_refused():
+    bundle = export_client_bundle(sample())
+    resources_of(bundle, "Patient")[0]["extension"][1]["valueCode"] = "WHO"
+    assert "unknown prescribing country 'WHO'" in refusal(bundle)
 
 
 def test_import_gives_back_the_records():
@@ -207,6 +230,7 @@ def clients(draw: st.DrawFn) -> ClientData:
         draw(st.one_of(st.none(), st.integers(1920, 2010))),
         draw(st.one_of(st.none(), st.floats(30, 200))),
         draw(st.sampled_from(list(Country))),
+        draw(st.one_of(st.none(), st.sampled_from(list(Jurisdiction)))),
     )
     dates = draw(st.lists(st.dates(dt.date(2023, 1, 1), dt.date(2024, 12, 31)), max_size=6, unique=True))
     diary = tuple(

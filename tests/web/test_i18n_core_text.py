@@ -298,11 +298,15 @@ def test_cap_label_inside_an_alert_is_translated_before_it_is_interpolated(cast)
     save_diary_day(Actor(cast.clinician_a), cast.client_a, yesterday, entry)
     refresh_alerts(Actor(cast.clinician_a), cast.client_a)
     stored = Alert.objects.get(client=cast.client_a, rule_id="DOSE-TAKEN-ABOVE-CAP")
-    assert stored.reason.endswith("above the 80 mg/day cap (FR-2017 regulatory cap (ANSM, 24 July 2017)).")
+    assert stored.reason.endswith(
+        "above the 80 mg/day cap (FR-2017 regulatory cap (ANSM, 24 July 2017); prescribing country: FR)."
+    )
     page = french_page(cast, "clinician_a", reverse("clinic:dashboard", args=[cast.client_a.pk]))
+    # The label nested in the jurisdiction's wording (decision 0175) is translated in turn; the
+    # wording itself is checked by the catalogue test above.
     assert (
         f"La personne a pris 120 mg le {yesterday.isoformat()}, au-dessus du plafond de 80 mg/j "
-        "(plafond réglementaire FR-2017 (ANSM, 24 juillet 2017))."
+        "(plafond réglementaire FR-2017 (ANSM, 24 juillet 2017)"
     ) in page
 
 
@@ -356,3 +360,23 @@ def test_other_instruments_keep_their_french_anchors() -> None:
     assert audit[0] == "0 · Jamais" and audit[4] == "4 · Au moins 4 fois par semaine"
     assert gad7[0] == "0 · Jamais" and gad7[3] == "3 · Presque tous les jours"
     assert stai[1] == "1 · Pas du tout" and stai[2] == "2 · Un peu"
+
+
+def test_the_indifference_alert_explains_itself_in_french() -> None:
+    from baclotrack.core.diary import DiaryDay
+    from baclotrack.core.titration.rules import ClientContext, evaluate
+
+    today = dt.date(2026, 6, 30)
+    calm = [
+        DiaryDay(today - dt.timedelta(days=n), grams=0.0, craving=1, anxiety=2, dose_taken_mg=60.0)
+        for n in range(20)
+    ]
+    (alert,) = [
+        a for a in evaluate(ClientContext(sex="F"), None, calm, today) if a.rule_id == "INDIFFERENCE-REACHED"
+    ]
+    english = alert.reason
+    with translation.override("fr"):
+        french = core_message(alert.messages["reason"])
+    assert "consecutive diary days" in english
+    assert "jours consécutifs du journal" in french and "envie de boire <= 2" in french
+    assert "consecutive" not in french and "craving" not in french

@@ -28,6 +28,7 @@ from baclotrack.core.diary import SIDE_EFFECTS
 from baclotrack.core.errors import InputError
 from baclotrack.core.instruments import INSTRUMENTS
 from baclotrack.core.plausibility import PlausibilityLimits
+from baclotrack.core.titration.caps import Jurisdiction
 from baclotrack.exchange.csv_formats import (
     BASELINE_FORMAT,
     DIARY_FORMAT,
@@ -114,6 +115,9 @@ PATIENTS_FORMAT: Final = CsvFormat(
         _SEX,
         _START_DATE,
         replace(_COUNTRY, required=True),
+        # Optional, so that files written before decision 0175 still import (the prescribing
+        # country then defaults to the standard-drink country's); filled when present.
+        Column("prescribing_country", "code", filled=True, choices=tuple(j.value for j in Jurisdiction)),
         Column("birth_year", "integer", required=True, filled=True),
         Column("weight_kg", "number", required=True, filled=True),
         Column("creatinine_clearance", "number"),
@@ -149,6 +153,7 @@ def patient_row(client: Client) -> dict[str, Any]:
         "sex": client.sex,
         "start_date": client.treatment_start,
         "country": client.country,
+        "prescribing_country": client.prescribing_country,
         "birth_year": client.birth_year,
         "weight_kg": float(client.weight_kg),
         "creatinine_clearance": client.creatinine_clearance,

@@ -13,6 +13,7 @@ import datetime as dt
 from baclotrack.clinic import adapters
 from baclotrack.clinic.models import Client, DoseDecision
 from baclotrack.core.guidelines import Country
+from baclotrack.core.titration.caps import Jurisdiction
 from baclotrack.exchange.fhir import (
     AssessmentRecord,
     ClientData,
@@ -64,6 +65,7 @@ def client_data(client: Client, today: dt.date) -> ClientData:
             client.birth_year,
             client.weight_kg,
             Country(client.country),
+            Jurisdiction(client.prescribing_country),
         ),
         diary=tuple(adapters.core_diary_days(client)),
         assessments=tuple(assessments),

@@ -30,6 +30,7 @@ from baclotrack.core.diary import DiaryDay, sort_diary
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import STANDARD_DRINK_GRAMS, Country, Sex
 from baclotrack.core.instruments import INSTRUMENTS
+from baclotrack.core.titration.caps import Jurisdiction
 
 LOINC: Final = "http://loinc.org"
 UCUM: Final = "http://unitsofmeasure.org"
@@ -41,6 +42,9 @@ BACLOTRACK_CODES: Final = "https://baclotrack.org/fhir/CodeSystem/baclotrack"
 CLIENT_CODE_SYSTEM: Final = "https://baclotrack.org/fhir/NamingSystem/client-code"
 #: Extension on Patient: the country whose standard drink the client counts in.
 DRINK_COUNTRY_EXTENSION: Final = "https://baclotrack.org/fhir/StructureDefinition/standard-drink-country"
+#: Extension on Patient: the country whose rules (regulatory dose cap) govern the prescription
+#: (decision 0175). Bundles written before it lack it; importers then assume the drink country's.
+PRESCRIBING_COUNTRY_EXTENSION: Final = "https://baclotrack.org/fhir/StructureDefinition/prescribing-country"
 #: Namespace of the UUID-5 entry ids (uuid5 of the URL namespace and the baclotrack site).
 ENTRY_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://baclotrack.org/fhir")
 
@@ -76,13 +80,15 @@ class FhirError(InputError):
 
 @dataclass(frozen=True, slots=True)
 class ClientRecord:
-    """The pseudonymous client: code, sex, birth year, weight and the country of their standard drink."""
+    """The pseudonymous client: code, sex, birth year, weight, the country of their standard drink
+    and the country they are prescribed in (None: not stated, as in bundles before decision 0175)."""
 
     code: str
     sex: Sex
     birth_year: int | None = None
     weight_kg: float | None = None
     country: Country = Country.US
+    prescribing_country: Jurisdiction | None = None
 
     def __post_init__(self) -> None:
         if not self.code.strip():
@@ -202,6 +208,9 @@ def _patient(client: ClientRecord) -> dict[str, Any]:
         "identifier": [{"system": CLIENT_CODE_SYSTEM, "value": client.code}],
         "gender": "female" if client.sex == "F" else "male",
     }
+    if client.prescribing_country is not None:
+        code = client.prescribing_country.value
+        patient["extension"].append({"url": PRESCRIBING_COUNTRY_EXTENSION, "valueCode": code})
     if client.birth_year is not None:
         # A FHIR date may be a year alone: nothing finer than the birth year leaves baclotrack.
         patient["birthDate"] = f"{client.birth_year:04d}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,6 +21,7 @@ from baclotrack.core.diary import SIDE_EFFECTS, DiaryDay
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import Country, Sex
 from baclotrack.core.instruments import INSTRUMENTS
+from baclotrack.core.titration.caps import Jurisdiction
 from baclotrack.exchange.fhir import (
     BACLOTRACK_CODES,
     CLIENT_CODE_SYSTEM,
@@ -32,6 +33,7 @@ from baclotrack.exchange.fhir import (
     LOINC,
     LOINC_BODY_WEIGHT,
     LOINC_DRINKS_PER_DAY,
+    PRESCRIBING_COUNTRY_EXTENSION,
     RXNORM,
     RXNORM_BACLOFEN,
     AssessmentRecord,
@@ -145,7 +147,7 @@ def parse_client_bundle(bundle: str | bytes | Mapping[str, Any]) -> ClientData:
                 weight = found
         else:
             raise entry.fail("resourceType", "not part of a baclotrack client bundle")
-    client = ClientRecord(client.code, client.sex, client.birth_year, weight, client.country)
+    client = replace(client, weight_kg=weight)
     return ClientData(
         client=client,
         diary=diary.days(),
@@ -191,8 +193,18 @@ def _client(entry: _Entry) -> ClientRecord:
         country = Country(countries[0]) if countries else Country.US
     except ValueError:
         raise entry.fail("extension", f"unknown standard-drink country {countries[0]!r}") from None
+    prescribing = [
+        x.get("valueCode")
+        for x in entry.resource.get("extension", [])
+        if x.get("url") == PRESCRIBING_COUNTRY_EXTENSION
+    ]
     try:
-        return ClientRecord(codes[0], genders[gender], None if birth is None else int(birth), None, country)
+        jurisdiction = Jurisdiction(prescribing[0]) if prescribing else None
+    except ValueError:
+        raise entry.fail("extension", f"unknown prescribing country {prescribing[0]!r}") from None
+    try:
+        year = None if birth is None else int(birth)
+        return ClientRecord(codes[0], genders[gender], year, None, country, jurisdiction)
     except InputError as exc:
         raise entry.fail("Patient", str(exc)) from None
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baclotrack.clinic.models.base import SoftDeleteModel
 from baclotrack.core.guidelines import Country
+from baclotrack.core.titration.caps import Jurisdiction
 
 
 class Sex(models.TextChoices):
@@ -28,6 +29,10 @@ class Caution(models.TextChoices):
 
 
 COUNTRY_CHOICES = [(c.value, c.value) for c in Country]
+#: Prescribing countries by code, like the standard-drink countries; ZZ is "another country".
+JURISDICTION_CHOICES = [
+    (j.value, _("ZZ (another country)") if j is Jurisdiction.ZZ else j.value) for j in Jurisdiction
+]
 
 
 class Client(SoftDeleteModel):
@@ -47,6 +52,14 @@ class Client(SoftDeleteModel):
     )
     country = models.CharField(
         _("country of standard drink"), max_length=3, choices=COUNTRY_CHOICES, default=Country.FR.value
+    )
+    # Whose regulatory cap applies (France: 80 mg/day), apart from whose drink the diary counts
+    # (decision 0175). No default: services/clients.py fills it from ``country`` when not given.
+    prescribing_country = models.CharField(
+        _("prescribing country"),
+        max_length=2,
+        choices=JURISDICTION_CHOICES,
+        help_text=_("The country whose rules govern the prescription; its regulatory dose cap applies."),
     )
     creatinine_clearance = models.FloatField(
         _("creatinine clearance (ml/min)"),

@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from baclotrack.clinic.audit import Actor, record, snapshot
 from baclotrack.clinic.errors import ClinicInputError
 from baclotrack.clinic.models import Caution, Client
+from baclotrack.core.alcohol import parse_country
+from baclotrack.core.errors import InputError
+from baclotrack.core.titration.caps import jurisdiction_of_drink_country, parse_jurisdiction
 
 CLIENT_FIELDS = [
     "code",
@@ -20,6 +23,7 @@ CLIENT_FIELDS = [
     "birth_year",
     "weight_kg",
     "country",
+    "prescribing_country",
     "creatinine_clearance",
     "cautions",
     "treatment_start",
@@ -34,6 +38,20 @@ def _check_cautions(cautions: list[str]) -> list[str]:
     return sorted(set(cautions))
 
 
+def _check_prescribing_country(code: str) -> str:
+    try:
+        return parse_jurisdiction(code).value
+    except InputError:
+        raise ClinicInputError(
+            "prescribing_country", _("unknown prescribing country %(code)r") % {"code": code}
+        ) from None
+
+
+def default_prescribing_country(country: str) -> str:
+    """Where a new client is assumed to be prescribed: the standard-drink country (ZZ for WHO)."""
+    return jurisdiction_of_drink_country(parse_country(country)).value
+
+
 def create_client(
     actor: Actor,
     clinician: User,
@@ -46,8 +64,14 @@ def create_client(
     treatment_start: dt.date,
     creatinine_clearance: float | None = None,
     cautions: list[str] | None = None,
+    prescribing_country: str | None = None,
 ) -> Client:
+    """A new client; ``prescribing_country`` defaults to the standard-drink country's (decision 0175)."""
     code = code.strip()
+    if prescribing_country:
+        prescribing_country = _check_prescribing_country(prescribing_country)
+    else:
+        prescribing_country = default_prescribing_country(country)
     if not code:
         raise ClinicInputError("code", _("a pseudonymous code is required"))
     with transaction.atomic():
@@ -62,6 +86,7 @@ def create_client(
             birth_year=birth_year,
             weight_kg=weight_kg,
             country=country,
+            prescribing_country=prescribing_country,
             treatment_start=treatment_start,
             creatinine_clearance=creatinine_clearance,
             cautions=_check_cautions(cautions or []),
@@ -76,6 +101,8 @@ def update_client(actor: Actor, client: Client, **changes: Any) -> Client:
         raise ClinicInputError(sorted(unknown)[0], _("cannot be changed here"))
     if "cautions" in changes:
         changes["cautions"] = _check_cautions(list(changes["cautions"]))
+    if "prescribing_country" in changes:
+        changes["prescribing_country"] = _check_prescribing_country(changes["prescribing_country"])
     with transaction.atomic():
         client = Client.objects.select_for_update().get(pk=client.pk)
         old = snapshot(client, CLIENT_FIELDS)

@@ -211,8 +211,11 @@ def _import_patients(job: _Import, content: str | bytes) -> None:
 
 
 def _patient_record(values: dict[str, Any]) -> dict[str, Any]:
+    """A patients.csv row as Client fields. A file without a prescribing_country column (written
+    before decision 0175) leaves it out: a new client then gets the standard-drink country's, an
+    existing one keeps its own."""
     cautions = " ".join(sorted(set((values.get("cautions") or "").split()))) or None
-    return {
+    record = {
         "patient_id": values["patient_id"],
         "sex": values["sex"],
         "start_date": values["start_date"],
@@ -222,6 +225,9 @@ def _patient_record(values: dict[str, Any]) -> dict[str, Any]:
         "creatinine_clearance": values.get("creatinine_clearance"),
         "cautions": cautions,
     }
+    if values.get("prescribing_country") is not None:
+        record["prescribing_country"] = values["prescribing_country"]
+    return record
 
 
 # -- diary and baseline calendar --------------------------------------------------------------------

@@ -84,6 +84,8 @@ def import_client_bundle(
             birth_year=record.birth_year,
             weight_kg=record.weight_kg,
             country=record.country.value,
+            # A bundle from before decision 0175 does not say: the drink country's then (create_client).
+            prescribing_country=record.prescribing_country and record.prescribing_country.value,
             treatment_start=start,
         )
         days = [

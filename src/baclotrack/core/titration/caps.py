@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Final
 
 from baclotrack.core.errors import InputError
@@ -32,12 +33,16 @@ class Cap:
 
     ``label_message`` names the cap as a translatable message (decision 0170), so that a page
     can translate it before it goes into a plan note or an alert; ``label`` is it in English.
+    ``jurisdiction`` is set on a regulatory cap applied because of where the client is
+    prescribed (:func:`regulatory_caps_for_jurisdiction`).
     """
 
     rule_id: str
     mg_per_day: float
     label_message: Message
     source: str
+    #: The prescribing jurisdiction a regulatory cap was applied for (None for other caps).
+    jurisdiction: str | None = None
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.mg_per_day) or self.mg_per_day <= 0:
@@ -88,11 +93,56 @@ REGULATORY_CAPS: Final[dict[str, Cap]] = {
 }
 
 
-#: The regulatory caps in force for baclofen in alcohol use disorder, by country. France: the
-#: 2017 cap (80 mg/day, also the Baclocur label). No other country in
-#: :class:`~baclotrack.core.guidelines.Country` has an AUD-specific cap; there the
-#: highest-studied cap below still applies in the safety rules.
-COUNTRY_REGULATORY_CAPS: Final[dict[Country, tuple[str, ...]]] = {Country.FR: ("fr-2017",)}
+class Jurisdiction(StrEnum):
+    """The country whose rules govern the prescription: the prescribing jurisdiction.
+
+    It is not the country whose standard drink the diary counts in
+    (:class:`~baclotrack.core.guidelines.Country`): a client treated in Belgium may count French
+    drinks, a client treated in France may use WHO drinks (decision 0175). Codes are ISO 3166-1
+    alpha-2, except UK (spelt as in :class:`~baclotrack.core.guidelines.Country`) and ZZ, ISO's
+    code for an unknown or unlisted region: no country-specific cap is known there.
+    """
+
+    AU = "AU"
+    BE = "BE"
+    CA = "CA"
+    CH = "CH"
+    DE = "DE"
+    ES = "ES"
+    FR = "FR"
+    IT = "IT"
+    LU = "LU"
+    NL = "NL"
+    UK = "UK"
+    US = "US"
+    ZZ = "ZZ"
+
+
+#: Jurisdiction assumed where none is stated (a patient file or context without one): the
+#: United States, like :data:`~baclotrack.core.guidelines.DEFAULT_COUNTRY`; no AUD cap applies.
+DEFAULT_JURISDICTION: Final = Jurisdiction.US
+
+
+def jurisdiction_of_drink_country(country: Country) -> Jurisdiction:
+    """The jurisdiction a client is assumed to be prescribed in when only the standard-drink
+    country is known: the same country, or ZZ for the WHO drink (which is no country's law)."""
+    return Jurisdiction.ZZ if country is Country.WHO else Jurisdiction(country.value)
+
+
+def parse_jurisdiction(code: str | Jurisdiction) -> Jurisdiction:
+    """``code`` (any case, surrounding blanks ignored) as a :class:`Jurisdiction`."""
+    try:
+        return Jurisdiction(str(code).strip().upper())
+    except ValueError:
+        known = ", ".join(j.value for j in Jurisdiction)
+        raise CapError(f"prescribing country: unknown code {code!r} (known: {known})") from None
+
+
+#: The regulatory caps in force for baclofen in alcohol use disorder, by prescribing
+#: jurisdiction. France: the 2017 cap (80 mg/day, also the Baclocur label). No other
+#: jurisdiction in :class:`Jurisdiction` has an AUD-specific cap; there the highest-studied cap
+#: below still applies in the safety rules.
+JURISDICTION_REGULATORY_CAPS: Final[dict[Jurisdiction, tuple[str, ...]]] = {Jurisdiction.FR: ("fr-2017",)}
 
 #: The highest daily dose studied in trials and the highest any protocol here schedules:
 #: 300 mg/day (Bacloville, Rigal/Jaury 2020, Addiction 115:1265, up to 300 mg/day; Ameisen
@@ -109,9 +159,23 @@ HIGHEST_STUDIED_CAP: Final = Cap(
 )
 
 
-def regulatory_caps_for_country(country: Country) -> tuple[Cap, ...]:
-    """Regulatory caps in force in ``country`` (empty where none is known)."""
-    return tuple(REGULATORY_CAPS[cap_id] for cap_id in COUNTRY_REGULATORY_CAPS.get(country, ()))
+def regulatory_caps_for_jurisdiction(jurisdiction: Jurisdiction) -> tuple[Cap, ...]:
+    """Regulatory caps in force where the client is prescribed (empty where none is known).
+
+    Each cap's label names the jurisdiction, so that an alert quoting it says why it applies
+    ("FR-2017 regulatory cap (ANSM, 24 July 2017); prescribing country: FR").
+    """
+    return tuple(
+        replace(
+            REGULATORY_CAPS[cap_id],
+            label_message=Message(
+                N_("{cap}; prescribing country: {jurisdiction}"),
+                {"cap": REGULATORY_CAPS[cap_id].label_message, "jurisdiction": jurisdiction.value},
+            ),
+            jurisdiction=jurisdiction.value,
+        )
+        for cap_id in JURISDICTION_REGULATORY_CAPS.get(jurisdiction, ())
+    )
 
 
 def get_regulatory_cap(cap_id: str) -> Cap:

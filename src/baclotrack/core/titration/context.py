@@ -19,10 +19,12 @@ from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import DEFAULT_COUNTRY, DEFAULT_HEAVY_DAY, Country, HeavyDayDefinition, Sex
 from baclotrack.core.i18n import Message
 from baclotrack.core.titration.caps import (
+    DEFAULT_JURISDICTION,
     HIGHEST_STUDIED_CAP,
     Cap,
+    Jurisdiction,
     effective_cap,
-    regulatory_caps_for_country,
+    regulatory_caps_for_jurisdiction,
     renal_cap,
     user_cap,
     validate_crcl,
@@ -155,13 +157,20 @@ DEFAULT_RULES: Final = RuleConfig()
 
 @dataclass(frozen=True, slots=True)
 class ClientContext:
-    """What the rules need to know about a client."""
+    """What the rules need to know about a client.
+
+    Two countries, kept apart (decision 0175): ``drink_country`` is the country whose standard
+    drink the diary counts in; ``prescribing_country`` is the jurisdiction whose regulatory cap
+    applies (France: 80 mg/day since July 2017). A client prescribed in Belgium who counts
+    French drinks gets no French cap; one prescribed in France who counts WHO drinks does.
+    """
 
     sex: Sex
     weight_kg: float | None = None
     crcl_ml_min: float | None = None
     cautions: frozenset[Caution] = frozenset()
-    country: Country = DEFAULT_COUNTRY
+    drink_country: Country = DEFAULT_COUNTRY
+    prescribing_country: Jurisdiction = DEFAULT_JURISDICTION
     dialysis: bool = False
     max_mg_per_day: float | None = None
 
@@ -169,6 +178,11 @@ class ClientContext:
         if self.sex not in ("F", "M"):
             raise RuleError(f"sex: must be 'F' or 'M', got {self.sex!r}")
         validate_weight(self.weight_kg)
+        try:
+            object.__setattr__(self, "drink_country", Country(self.drink_country))
+            object.__setattr__(self, "prescribing_country", Jurisdiction(self.prescribing_country))
+        except ValueError as exc:
+            raise RuleError(f"client context: {exc}") from None
         if self.crcl_ml_min is not None:
             validate_crcl(self.crcl_ml_min)
         try:
@@ -180,9 +194,10 @@ class ClientContext:
             ) from None
 
     def caps(self, other_caps: Sequence[Cap] = ()) -> tuple[Cap, ...]:
-        """Caps for this client: highest studied, country, prescriber's and ``other_caps`` (a
-        plan's), then the renal cap derived from the lowest of those."""
-        caps = [HIGHEST_STUDIED_CAP, *regulatory_caps_for_country(self.country), *other_caps]
+        """Caps for this client: highest studied, the prescribing country's, the prescriber's and
+        ``other_caps`` (a plan's), then the renal cap derived from the lowest of those."""
+        regulatory = regulatory_caps_for_jurisdiction(self.prescribing_country)
+        caps = [HIGHEST_STUDIED_CAP, *regulatory, *other_caps]
         if self.max_mg_per_day is not None:
             caps.append(user_cap(self.max_mg_per_day))
         renal = renal_cap(self.crcl_ml_min, effective_cap(caps).mg_per_day, dialysis=self.dialysis)

@@ -22,6 +22,7 @@ from typing import Final, Literal
 from baclotrack.core.diary import MAX_RATING, DiaryDay, sort_diary
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import DEFAULT_HEAVY_DAY, HeavyDayDefinition, Sex
+from baclotrack.core.i18n import N_, Message
 
 DEFAULT_CRAVING_THRESHOLD: Final = 2
 DEFAULT_MIN_DAYS: Final = 14
@@ -34,7 +35,12 @@ class IndifferenceResult:
     reached: bool
     dose_mg: float | None
     date_reached: dt.date | None
-    reason: str
+    #: Why, as a translatable message (decision 0170); :attr:`reason` is its English text.
+    message: Message
+
+    @property
+    def reason(self) -> str:
+        return self.message.text()
 
 
 @dataclass(slots=True)
@@ -96,7 +102,10 @@ def find_indifference_dose(
     if min_days < 1:
         raise InputError(f"min_days: must be at least 1, got {min_days}")
     runs = qualifying_runs(days, sex, craving_threshold=craving_threshold, heavy=heavy)
-    criteria = f"craving <= {craving_threshold} and no heavy drinking day ({heavy.name.upper()} definition)"
+    criteria = Message(
+        N_("craving <= {threshold} and no heavy drinking day ({definition} definition)"),
+        {"threshold": craving_threshold, "definition": heavy.name.upper()},
+    )
     long_runs = [(dose, first) for dose, first, last in runs if (last - first).days + 1 >= min_days]
     if long_runs:
         if which == "first":
@@ -108,12 +117,23 @@ def find_indifference_dose(
             reached=True,
             dose_mg=dose,
             date_reached=reached_on,
-            reason=f"{criteria} on {min_days} consecutive diary days at {dose:g} mg/day "
-            f"({first} to {reached_on})",
+            message=Message(
+                N_("{criteria} on {days} consecutive diary days at {dose:g} mg/day ({first} to {last})"),
+                {
+                    "criteria": criteria,
+                    "days": min_days,
+                    "dose": dose,
+                    "first": first.isoformat(),
+                    "last": reached_on.isoformat(),
+                },
+            ),
         )
     if not runs:
         return IndifferenceResult(
-            False, None, None, f"not reached: no diary day with {criteria} at a known dose"
+            False,
+            None,
+            None,
+            Message(N_("not reached: no diary day with {criteria} at a known dose"), {"criteria": criteria}),
         )
     dose, first, last = max(runs, key=lambda r: ((r[2] - r[1]).days, -r[0]))
     length = (last - first).days + 1
@@ -121,8 +141,18 @@ def find_indifference_dose(
         reached=False,
         dose_mg=None,
         date_reached=None,
-        reason=(
-            f"not reached: the longest run with {criteria} is {length} day(s) at {dose:g} mg/day "
-            f"({first} to {last}); {min_days} are needed"
+        message=Message(
+            N_(
+                "not reached: the longest run with {criteria} is {length} day(s) at {dose:g} mg/day "
+                "({first} to {last}); {needed} are needed"
+            ),
+            {
+                "criteria": criteria,
+                "length": length,
+                "dose": dose,
+                "first": first.isoformat(),
+                "last": last.isoformat(),
+                "needed": min_days,
+            },
         ),
     )

@@ -286,6 +286,7 @@ def _rule_dose_above_cap(facts: _Facts) -> list[Alert]:
                     "dose_mg": day.dose_taken_mg,
                     "cap_mg_per_day": cap.mg_per_day,
                     "cap_rule": cap.rule_id,
+                    "cap_jurisdiction": cap.jurisdiction,
                 },
                 action=Message(
                     N_(
@@ -324,6 +325,7 @@ def _rule_dose_above_cap(facts: _Facts) -> list[Alert]:
                     "max_planned_mg_per_day": max(s.mg_per_day for s in planned_over),
                     "cap_mg_per_day": cap.mg_per_day,
                     "cap_rule": cap.rule_id,
+                    "cap_jurisdiction": cap.jurisdiction,
                 },
                 action=Message(
                     N_("Regenerate the plan with the {cap_rule} cap; do not escalate past {cap:.4g} mg/day."),
@@ -489,16 +491,16 @@ def _rule_indifference_reached(facts: _Facts) -> list[Alert]:
         "craving_threshold": cfg.craving_threshold,
         "plan_next_increase": higher[0].date.isoformat() if higher else None,
     }
-    # result.reason is the indifference finder's own English sentence: shown as it is.
+    # The finder's reason is a message too, so it is translated inside the alert's sentence.
     reason = (
         Message(
             N_("Indifference reached at {dose:g} mg/day: {why}. The plan would raise the dose on {date}."),
-            {"dose": result.dose_mg, "why": result.reason, "date": higher[0].date.isoformat()},
+            {"dose": result.dose_mg, "why": result.message, "date": higher[0].date.isoformat()},
         )
         if higher
         else Message(
             N_("Indifference reached at {dose:g} mg/day: {why}."),
-            {"dose": result.dose_mg, "why": result.reason},
+            {"dose": result.dose_mg, "why": result.message},
         )
     )
     return [
@@ -678,9 +680,9 @@ def evaluate(
 
     Diary days after ``today`` and before ``config.lookback_start(today)`` are ignored, and so
     are plan days before ``today`` (callers may pass ``plan.from_date(today)``). The cap
-    is the lowest of the client's (highest studied, country, prescriber) and the plan's own caps,
-    and the client's current renal cap derived from them, so a plan made before renal function
-    fell is still checked.
+    is the lowest of the client's (highest studied, prescribing country's, prescriber's) and the
+    plan's own caps, and the client's current renal cap derived from them, so a plan made before
+    renal function fell is still checked.
     """
     # Days before the lookback are ignored, so passing the whole diary or only its last
     # config.lookback_days gives the same alerts. Of the plan, only today's day and the days after
