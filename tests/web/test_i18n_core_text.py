@@ -380,3 +380,24 @@ def test_the_indifference_alert_explains_itself_in_french() -> None:
     assert "consecutive diary days" in english
     assert "jours consécutifs du journal" in french and "envie de boire <= 2" in french
     assert "consecutive" not in french and "craving" not in french
+
+
+def test_french_dashboard_writes_doses_in_french_units_and_explains_indifference_in_french(cast) -> None:
+    import re
+
+    actor = Actor(cast.clinician_a)
+    start = cast.client_a.treatment_start
+    choose_protocol(actor, cast.client_a, protocol="resab", start_date=start, max_dose_mg=80)
+    today = timezone.localdate()
+    for n in range(1, 25):  # calm days at 30 mg/day: enough for a dose-response summary
+        entry = DiaryEntry(
+            drinks=[], craving=5 if n % 2 else 3, anxiety=2, doses_mg=[30.0 if n % 3 else 15.0]
+        )
+        save_diary_day(actor, cast.client_a, today - dt.timedelta(days=n), entry)
+    page = french_page(cast, "clinician_a", reverse("clinic:dashboard", args=[cast.client_a.pk]))
+    text = re.sub(r"<svg.*?</svg>", " ", page, flags=re.S)
+    assert "mg/j" in text
+    assert "mg/day" not in text
+    assert "Dose d'indifférence" in text or "Dose d&#x27;indifférence" in text  # the summary is shown
+    assert "non atteinte" in text
+    assert "not reached" not in text and "consecutive" not in text

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from baclotrack.analysis.doseresponse import DoseResponse, plot_dose_response
 from baclotrack.clinic import adapters, dashboard_cache
 from baclotrack.clinic.access import get_client
+from baclotrack.clinic.core_text import core_message
 from baclotrack.clinic.models import Client
 from baclotrack.clinic.views.helpers import clinician_required
 from baclotrack.core.errors import InputError
@@ -114,7 +115,7 @@ def _summary(result: DoseResponse | None, problem: str | None) -> dict[str, Any]
             "dose_mg": ind.dose_mg,
             "mg_per_kg": result.to_dict()["indifference"]["dose_mg_per_kg"],
             "date": ind.date_reached,
-            "reason": ind.reason,
+            "reason": core_message(ind.message),
         },
         "emax": {"identifiable": fit.identifiable, "reason": fit.reason, "days": fit.days},
     }
