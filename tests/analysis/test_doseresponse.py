@@ -91,6 +91,7 @@ def test_unidentifiable_fit_says_why_and_carries_no_numbers() -> None:
     out = fit.to_dict()["emax"]
     assert out["identifiable"] is False
     assert "distinct dose" in out["reason"]
+    assert fit.emax_.reason_message is not None and out["reason"] == fit.emax_.reason_message.text()
     assert not {"e0", "emax", "ed50", "ed50_mg_per_kg"} & set(out)
     assert fit.emax_.estimate is None
     assert "not identifiable" in fit.summary()

@@ -116,3 +116,23 @@ def test_ed50_below_every_dose_taken_has_an_unbounded_lower_limit() -> None:
     lower, upper = fit.ci["ed50"]
     assert lower is None
     assert upper is not None and fit.ed50 < upper < 15
+
+
+def test_not_identifiable_reason_is_the_english_of_a_message_with_its_numbers() -> None:
+    with pytest.raises(EmaxNotIdentifiable) as raised:
+        fit_emax(np.array([0.0, 0, 0, 30, 30, 30]), np.array([7.0, 8, 7, 3, 2, 3]))
+    message = raised.value.message
+    assert raised.value.reason == str(raised.value) == message.text()
+    assert message.text() == "only 2 distinct dose(s); an Emax curve needs at least 3 to show its shape"
+    assert message.params == {"count": 2}
+
+
+def test_the_side_of_an_ed50_at_the_edge_is_translated_with_the_sentence() -> None:
+    dose = np.repeat([0.0, 50, 100, 150], 5)
+    response = 8 - 0.03 * dose + np.tile([0.1, -0.1, 0.05, -0.05, 0.0], 4)
+    with pytest.raises(EmaxNotIdentifiable) as raised:
+        fit_emax(dose, response)
+    message = raised.value.message
+    assert "(far above the largest dose taken)" in message.text()
+    # The side is a nested message, translated before it is put into the sentence.
+    assert "([far above the largest] dose taken)" in message.render(lambda template: f"[{template}]")

@@ -20,11 +20,13 @@ from baclotrack.analysis.meta import (
     subgroup_analysis,
 )
 from baclotrack.core.errors import InputError
-from baclotrack.evidence import TrialArm, load_trials, outcome_table
+from baclotrack.core.i18n import Message, context_of
+from baclotrack.evidence import OUTCOMES, TrialArm, load_trials, outcome_table
 from baclotrack.evidence.pooling import (
     COCHRANE_2023,
     DEFAULT_MEASURES,
     HIGH_DOSE_ABOVE_MG,
+    OUTCOME_NAMES,
     dose_group,
     pool_outcome,
 )
@@ -205,3 +207,60 @@ def test_json_lists_each_comparison_with_its_effect_and_source(arms: list[TrialA
 def test_bad_settings_are_refused_naming_what_is_wrong(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
         pool_outcome(**kwargs)  # type: ignore[arg-type]
+
+
+def _bracketed(template: str) -> str:
+    """A stand-in translation that shows which parts of a message went through translation."""
+    return f"[{template}]"
+
+
+def test_every_outcome_has_a_name_for_reasons_that_reads_as_its_id_in_english() -> None:
+    assert set(OUTCOME_NAMES) == set(OUTCOMES)
+    assert all(name == outcome for outcome, name in OUTCOME_NAMES.items())
+    assert {context_of(name) for name in OUTCOME_NAMES.values()} == {"evidence outcome"}
+
+
+def test_reason_is_the_english_of_a_message_that_translates_the_outcome_too(arms: list[TrialArm]) -> None:
+    result = pool_outcome("dropout_adverse_event", arms=arms)
+    assert isinstance(result.reason_message, Message)
+    assert result.reason == result.reason_message.text() == result.to_dict()["reason"]
+    assert result.reason == (
+        "no bundled trial reports dropout_adverse_event in full for a baclofen arm and its placebo arm"
+    )
+    # The outcome is a nested message: a translation reaches it, not only the sentence around it.
+    assert result.reason_message.render(_bracketed) == (
+        "[no bundled trial reports [dropout_adverse_event] in full for a baclofen arm and its placebo arm]"
+    )
+    stored = Message.from_dict(result.reason_message.to_dict())
+    assert context_of(stored.params["outcome"].template) == "evidence outcome"  # type: ignore[union-attr]
+
+
+def test_single_comparison_reason_keeps_the_study_as_it_is_in_every_language(arms: list[TrialArm]) -> None:
+    only_addolorato_2007 = [a for a in arms if a.trial_id == "addolorato2007"]
+    message = pool_outcome("abstinence", arms=only_addolorato_2007).reason_message
+    assert message is not None and message.params["study"] == "Addolorato 2007"
+    assert "[abstinence] in full (Addolorato 2007)" in message.render(_bracketed)
+
+
+def test_dose_reasons_are_messages_whose_english_is_unchanged(arms: list[TrialArm]) -> None:
+    abstinence = pool_outcome("abstinence", by="dose", arms=arms).dose
+    assert abstinence is not None and abstinence.regression_reason_message is not None
+    assert abstinence.regression_reason == (
+        "meta-regression on dose needs at least 3 comparisons with a known dose; 2 here"
+    )
+    assert abstinence.regression_reason_message.params == {"needed": 3, "k": 2}
+    dropout = pool_outcome("dropout", by="dose", arms=arms).dose
+    assert dropout is not None and dropout.subgroup_reason_message is not None
+    assert dropout.subgroup_reason == (
+        "each dose subgroup needs at least 2 comparisons to pool; high (> 80 mg/day) has 1"
+    )
+    assert dropout.to_dict()["subgroup_reason"] == dropout.subgroup_reason
+    # Dose-group labels are translated inside the reason, and keep their number.
+    assert dropout.subgroup_reason_message.render(_bracketed).endswith("; [[high (> 80 mg/day)] has 1]]")
+
+
+def test_a_dose_split_with_one_side_names_each_group_present(arms: list[TrialArm]) -> None:
+    dose = pool_outcome("dropout", by="dose", high_dose_above_mg=500.0, arms=arms).dose
+    assert dose is not None and dose.subgroup_reason == (
+        "the high/low dose split needs comparisons on both sides of the cut (low (<= 500 mg/day): 4)"
+    )

@@ -106,6 +106,22 @@ def test_a_single_dose_level_shows_the_reason_and_no_curve_numbers(cast) -> None
     assert 'class="emax"' not in page and "ED50" not in page
 
 
+def test_a_single_dose_level_gives_the_reason_in_french_on_a_french_dashboard(cast) -> None:
+    start = timezone.localdate() - dt.timedelta(days=40)
+    days = [(start + dt.timedelta(days=i), 30.0, 3 + i % 4, 0.0) for i in range(35)]
+    client = client_with_diary(cast.clinician_a, "A-FLAT-FR", days)
+    http = cast.http("clinician_a")
+    http.cookies["django_language"] = "fr"
+    response = http.get(reverse("clinic:dashboard", args=[client.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    reason = response.context["dose_response"]["emax"]["reason"]
+    assert reason == (
+        "seulement 1 dose(s) distincte(s) ; une courbe Emax en demande au moins 3 pour montrer sa forme"
+    )
+    page = response.content.decode()
+    assert "Pas de courbe dose-réponse :" in page and reason in page
+    assert "distinct dose" not in page and "an Emax curve needs" not in page
+
+
 def test_a_client_without_diary_days_gets_a_plain_message(cast) -> None:
     response = cast.http("clinician_b").get(reverse("clinic:dashboard", args=[cast.client_b.pk]))
     assert response.context["dose_response"]["available"] is False

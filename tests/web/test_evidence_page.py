@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.test import Client as HttpClient
@@ -115,3 +116,50 @@ def test_a_pooling_that_does_not_converge_shows_its_message_instead_of_numbers(c
     assert "REML did not converge for return_to_drinking; try method DL" in response.content.decode()
     forest = http.get(reverse("clinic:evidence_forest", args=["return_to_drinking"]))
     assert forest.status_code == 200 and b"try method DL" in forest.content
+
+
+def _english_reasons() -> list[str]:
+    """Every reason sentence the pooling gives for the bundled trials, in English."""
+    reasons = []
+    for outcome in OUTCOMES:
+        result = pool_outcome(outcome, by="dose")
+        reasons += [result.reason or ""]
+        reasons += [result.dose.regression_reason or ""] if result.dose is not None else []
+    return [reason for reason in reasons if reason]
+
+
+def test_french_evidence_page_gives_the_pooling_reasons_in_french(cast) -> None:
+    http = cast.http("clinician_a")
+    http.cookies["django_language"] = "fr"
+    page = html.unescape(http.get(reverse("clinic:evidence"), HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert (
+        "non regroupé : aucun essai fourni ne rapporte en entier le critère "
+        "« abandon pour effets indésirables » pour un bras baclofène et son bras placebo"
+    ) in page
+    assert (
+        "Pas de méta-régression sur la dose : la méta-régression sur la dose demande au moins "
+        "3 comparaisons dont la dose est connue ; 2 ici"
+    ) in page
+    english = _english_reasons()
+    assert len(english) >= 2  # the bundled data leave outcomes unpooled and regressions undone
+    assert [reason for reason in english if reason in page] == []
+    assert "bundled trial reports" not in page and "needs at least" not in page
+
+
+def test_english_evidence_page_keeps_the_english_reasons(cast) -> None:
+    page = html.unescape(cast.http("clinician_a").get(reverse("clinic:evidence")).content.decode())
+    assert [reason for reason in _english_reasons() if reason not in page] == []
+
+
+def test_engine_warnings_are_shown_in_the_readers_language(cast, monkeypatch) -> None:
+    def common_effect_with_knapp_hartung(outcome: str, **settings: object) -> object:
+        return pool_outcome(outcome, **settings, method="FE", knha=True)
+
+    monkeypatch.setattr(evidence_view, "pool_outcome", common_effect_with_knapp_hartung)
+    http = cast.http("clinician_a")
+    english = http.get(reverse("clinic:evidence")).content.decode()
+    assert "Knapp-Hartung is meant for random-effects models (metafor warns the same)" in english
+    http.cookies["django_language"] = "fr"
+    french = html.unescape(http.get(reverse("clinic:evidence"), HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "Knapp-Hartung est prévu pour les modèles à effets aléatoires" in french
+    assert "is meant for random-effects models" not in french

@@ -22,6 +22,7 @@ from baclotrack.cli import main as cli_main
 from baclotrack.clinic import adapters
 from baclotrack.clinic.audit import Actor
 from baclotrack.clinic.core_text import core_message, core_messages, core_text
+from baclotrack.clinic.management.commands.makemessages import PURE_DIRS
 from baclotrack.clinic.management.commands.makemessages import Command as MakeMessages
 from baclotrack.clinic.models import Alert, PlanStep
 from baclotrack.clinic.services.alerts import refresh_alerts
@@ -95,11 +96,15 @@ class _Missing(gettext.NullTranslations):
         return MISSING
 
 
+#: The Django-free packages (ARCHITECTURE.md); each may mark text the clinic shows.
+PURE_PACKAGES = ("core", "analysis", "evidence", "exchange")
+
+
 def marked_literals() -> Iterator[tuple[str | None, str, str]]:
-    """(context, English, where) of every ``N_``/``NC_`` call in the core; a call that xgettext
-    could not extract (not literal strings) fails the test that reads them."""
-    core = Path(adapters.__file__).parent.parent / "core"
-    for path in sorted(core.rglob("*.py")):
+    """(context, English, where) of every ``N_``/``NC_`` call in the pure packages; a call that
+    xgettext could not extract (not literal strings) fails the test that reads them."""
+    src = Path(adapters.__file__).parent.parent
+    for path in sorted(p for package in PURE_PACKAGES for p in (src / package).rglob("*.py")):
         if path.name == "i18n.py":  # defines the markers (and rebuilds stored messages with NC_)
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -107,7 +112,7 @@ def marked_literals() -> Iterator[tuple[str | None, str, str]]:
                 continue
             if node.func.id not in MARKERS:
                 continue
-            where = f"{path.name}:{node.lineno}"
+            where = f"{path.relative_to(src)}:{node.lineno}"
             values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
             assert len(values) == len(node.args) == (2 if node.func.id == "NC_" else 1), where
             yield (values[0], values[1], where) if node.func.id == "NC_" else (None, values[0], where)
@@ -119,11 +124,15 @@ def fields(template: str) -> set[tuple[str, str]]:
 
 def test_every_marked_core_literal_is_extracted_and_in_the_french_catalogue_with_its_fields() -> None:
     assert set(MARKERS.values()) <= set(MakeMessages.xgettext_options)
+    src = Path(adapters.__file__).resolve().parent.parent
+    assert {src / package for package in PURE_PACKAGES} <= set(PURE_DIRS)  # makemessages scans them all
     with FRENCH_MO.open("rb") as mo:
         french = gettext.GNUTranslations(mo)
     french.add_fallback(_Missing())
     literals = list(marked_literals())
     assert ("GAD-7", "Not at all") in {(c, t) for c, t, _ in literals}  # contexts are found too
+    packages = {where.split("/")[0] for _, _, where in literals}
+    assert {"core", "analysis", "evidence"} <= packages  # the pooling and Emax reasons are read too
     missing, wrong_fields = [], []
     for context, english, where in literals:
         translated = french.pgettext(context, english) if context else french.gettext(english)

@@ -36,6 +36,7 @@ from baclotrack.core.diary import DiaryDay
 from baclotrack.core.endpoints import heavy_day_expr
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import DEFAULT_COUNTRY, DEFAULT_HEAVY_DAY, HeavyDayDefinition, Sex
+from baclotrack.core.i18n import Message
 from baclotrack.core.titration.indifference import (
     DEFAULT_CRAVING_THRESHOLD,
     DEFAULT_MIN_DAYS,
@@ -60,11 +61,17 @@ class EmaxResult:
 
     outcome: str
     identifiable: bool
-    reason: str | None
+    #: Why the curve is not identifiable, as a translatable message (decision 0170).
+    reason_message: Message | None
     days: int
     distinct_doses: int
     estimate: EmaxEstimate | None
     weight_kg: float | None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the curve is not identifiable, in English (command line, JSON, report)."""
+        return None if self.reason_message is None else self.reason_message.text()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -269,7 +276,9 @@ class DoseResponse:
         try:
             estimate = fit_emax(dose, response, level=self.level)
         except EmaxNotIdentifiable as exc:
-            return EmaxResult(self.outcome, False, exc.reason, usable.height, distinct, None, self.weight_kg_)
+            return EmaxResult(
+                self.outcome, False, exc.message, usable.height, distinct, None, self.weight_kg_
+            )
         return EmaxResult(self.outcome, True, None, usable.height, distinct, estimate, self.weight_kg_)
 
     def to_dict(self) -> dict[str, Any]:

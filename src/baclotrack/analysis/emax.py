@@ -30,6 +30,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
+from baclotrack.core.i18n import N_, Message
+
 FloatArray = NDArray[np.float64]
 
 #: Parameters of the curve, in R's order.
@@ -81,11 +83,16 @@ class EmaxEstimate:
 
 
 class EmaxNotIdentifiable(Exception):
-    """The data cannot identify the curve; ``reason`` says why in words for a clinician."""
+    """The data cannot identify the curve; ``reason`` says why in words for a clinician.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    ``message`` is the same as a translatable :class:`~baclotrack.core.i18n.Message` (decision
+    0170): the clinic shows it in the reader's language, ``reason`` is its English text.
+    """
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.text())
+        self.message = message
+        self.reason = message.text()
 
 
 def emax_curve(dose: FloatArray, e0: float, emax: float, ed50: float) -> FloatArray:
@@ -138,26 +145,41 @@ def fit_emax(dose: FloatArray, response: FloatArray, *, level: float = 0.95) -> 
     distinct = np.unique(d)
     if distinct.size < 3:
         raise EmaxNotIdentifiable(
-            f"only {distinct.size} distinct dose(s); an Emax curve needs at least 3 to show its shape"
+            Message(
+                N_("only {count} distinct dose(s); an Emax curve needs at least 3 to show its shape"),
+                {"count": int(distinct.size)},
+            )
         )
     if d.size <= len(PARAMETERS):
-        raise EmaxNotIdentifiable(f"only {d.size} days with both dose and response; more than 3 are needed")
+        raise EmaxNotIdentifiable(
+            Message(
+                N_("only {days} days with both dose and response; more than 3 are needed"),
+                {"days": int(d.size)},
+            )
+        )
     if np.ptp(y) == 0:
-        raise EmaxNotIdentifiable("the response never changed, so it cannot show an effect of dose")
+        never_changed = N_("the response never changed, so it cannot show an effect of dose")
+        raise EmaxNotIdentifiable(Message(never_changed))
     positive = distinct[distinct > 0]
     lo = float(np.log(positive.min() / ED50_RANGE_FACTOR))
     hi = float(np.log(positive.max() * ED50_RANGE_FACTOR))
     log_ed50 = _minimise_log_ed50(lambda t: _linear_given_ed50(d, y, float(np.exp(t)))[2], lo, hi)
     if log_ed50 - lo < BOUND_TOLERANCE_LOG or hi - log_ed50 < BOUND_TOLERANCE_LOG:
-        side = "below the smallest" if log_ed50 - lo < BOUND_TOLERANCE_LOG else "far above the largest"
+        below = log_ed50 - lo < BOUND_TOLERANCE_LOG
+        side = Message(N_("below the smallest") if below else N_("far above the largest"))
         raise EmaxNotIdentifiable(
-            f"the best-fitting ED50 runs to the edge of its range ({side} dose taken): "
-            "the doses taken do not show where the effect levels off"
+            Message(
+                N_(
+                    "the best-fitting ED50 runs to the edge of its range ({side} dose taken): "
+                    "the doses taken do not show where the effect levels off"
+                ),
+                {"side": side},
+            )
         )
     ed50 = float(np.exp(log_ed50))
     e0, emax, rss = _linear_given_ed50(d, y, ed50)
     if emax <= 0:
-        raise EmaxNotIdentifiable("the response does not fall as the dose rises")
+        raise EmaxNotIdentifiable(Message(N_("the response does not fall as the dose rises")))
     return _estimate(d, y, e0, emax, ed50, rss, level, (lo, hi))
 
 
@@ -178,7 +200,7 @@ def _estimate(
         covariance: FloatArray = sigma2 * np.linalg.inv(jac.T @ jac).astype(np.float64)
     except np.linalg.LinAlgError:
         raise EmaxNotIdentifiable(
-            "the curve's parameters cannot be told apart (singular information)"
+            Message(N_("the curve's parameters cannot be told apart (singular information)"))
         ) from None
     se = dict(zip(PARAMETERS, np.sqrt(np.diag(covariance)).tolist(), strict=True))
     est = {"e0": e0, "emax": emax, "ed50": ed50}

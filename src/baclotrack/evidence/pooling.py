@@ -34,6 +34,7 @@ from baclotrack.analysis.meta import (
     subgroup_analysis,
 )
 from baclotrack.core.errors import InputError
+from baclotrack.core.i18n import N_, NC_, Message
 from baclotrack.core.titration.caps import REGULATORY_CAPS
 from baclotrack.evidence.data import OUTCOMES, MultiArmRule, TrialArm, outcome_table
 
@@ -55,6 +56,20 @@ DEFAULT_MEASURES: Final[Mapping[str, Measure]] = {
     "percent_days_abstinent": Measure.MD,
     "percent_heavy_drinking_days": Measure.SMD,
     "drinks_per_drinking_day": Measure.MD,
+}
+
+#: An outcome named inside a reason. The English text (command line, JSON) names the outcome by
+#: its id, as the user typed it; the clinic's catalogue gives each id (in this context) the
+#: outcome's label, as the Evidence page titles its cards (decision 0170).
+OUTCOME_NAMES: Final[Mapping[str, str]] = {
+    "return_to_drinking": NC_("evidence outcome", "return_to_drinking"),
+    "abstinence": NC_("evidence outcome", "abstinence"),
+    "dropout": NC_("evidence outcome", "dropout"),
+    "dropout_adverse_event": NC_("evidence outcome", "dropout_adverse_event"),
+    "any_adverse_event": NC_("evidence outcome", "any_adverse_event"),
+    "percent_days_abstinent": NC_("evidence outcome", "percent_days_abstinent"),
+    "percent_heavy_drinking_days": NC_("evidence outcome", "percent_heavy_drinking_days"),
+    "drinks_per_drinking_day": NC_("evidence outcome", "drinks_per_drinking_day"),
 }
 
 #: Doses above this many mg/day form the "high dose" subgroup. The cut is the French maximum for
@@ -113,16 +128,25 @@ class DoseAnalysis:
 
     Only comparisons with a known dose (mean achieved, else target; ``outcome_table``'s ``dose_mg``)
     take part; ``without_dose`` names the others. Each part is ``None`` with a ``*_reason`` saying
-    why when the data cannot support it.
+    why when the data cannot support it: the English text of a translatable ``*_reason_message``
+    (decision 0170).
     """
 
     high_dose_above_mg: float
     without_dose: tuple[str, ...]
     regression: MetaRegression | None
-    regression_reason: str | None
+    regression_reason_message: Message | None
     subgroups: SubgroupAnalysis | None
-    subgroup_reason: str | None
+    subgroup_reason_message: Message | None
     subgroup_members: Mapping[str, tuple[str, ...]]
+
+    @property
+    def regression_reason(self) -> str | None:
+        return _english(self.regression_reason_message)
+
+    @property
+    def subgroup_reason(self) -> str | None:
+        return _english(self.subgroup_reason_message)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,8 +165,9 @@ class OutcomePooling:
     """The pooled result for one outcome, or the plain reason there is none.
 
     ``table`` holds the comparisons used (outcome_table's columns). ``fit`` is ``None`` when fewer
-    than two comparisons can be pooled; ``reason`` then says so. ``warnings`` are the engine's
-    statistical warnings (e.g. Knapp-Hartung with a common-effect model), as text.
+    than two comparisons can be pooled; ``reason`` then says so, in English, and ``reason_message``
+    as a translatable message (decision 0170). ``warnings`` are the engine's statistical warnings
+    (e.g. Knapp-Hartung with a common-effect model), as the English text the engine marks with N_.
     """
 
     outcome: str
@@ -152,9 +177,13 @@ class OutcomePooling:
     multi_arm: MultiArmRule
     table: pl.DataFrame
     fit: MetaAnalysis | None
-    reason: str | None
+    reason_message: Message | None
     dose: DoseAnalysis | None
     warnings: tuple[str, ...]
+
+    @property
+    def reason(self) -> str | None:
+        return _english(self.reason_message)
 
     @property
     def trials(self) -> int:
@@ -188,10 +217,20 @@ class OutcomePooling:
         return rows
 
 
+def _english(message: Message | None) -> str | None:
+    return None if message is None else message.text()
+
+
+def dose_group_message(dose_mg: float, high_dose_above_mg: float = HIGH_DOSE_ABOVE_MG) -> Message:
+    """The subgroup label of a daily dose as a message: high above the cut, low at or below it."""
+    if dose_mg > high_dose_above_mg:
+        return Message(N_("high (> {cut:g} mg/day)"), {"cut": high_dose_above_mg})
+    return Message(N_("low (<= {cut:g} mg/day)"), {"cut": high_dose_above_mg})
+
+
 def dose_group(dose_mg: float, high_dose_above_mg: float = HIGH_DOSE_ABOVE_MG) -> str:
     """The subgroup label of a daily dose: high above the cut, low at or below it."""
-    cut = f"{high_dose_above_mg:g} mg/day"
-    return f"high (> {cut})" if dose_mg > high_dose_above_mg else f"low (<= {cut})"
+    return dose_group_message(dose_mg, high_dose_above_mg).text()
 
 
 def pool_outcome(
@@ -221,7 +260,8 @@ def pool_outcome(
     table = outcome_table(outcome, arms, multi_arm=multi_arm)
     settings = (outcome, chosen_measure, chosen_method, knha, multi_arm, table)
     if table.height < MIN_COMPARISONS:
-        return OutcomePooling(*settings, fit=None, reason=_too_few(outcome, table), dose=None, warnings=())
+        too_few = _too_few(outcome, table)
+        return OutcomePooling(*settings, fit=None, reason_message=too_few, dose=None, warnings=())
     effects = effect_sizes_from_frame(table, chosen_measure)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StatisticalWarning)
@@ -230,7 +270,7 @@ def pool_outcome(
         if by == "dose":
             dose = _dose_analysis(table, chosen_measure, chosen_method, knha, high_dose_above_mg)
     messages = tuple(dict.fromkeys(str(w.message) for w in caught))
-    return OutcomePooling(*settings, fit=fit, reason=None, dose=dose, warnings=messages)
+    return OutcomePooling(*settings, fit=fit, reason_message=None, dose=dose, warnings=messages)
 
 
 def _check_settings(outcome: str, measure: Measure, method: Method, by: str | None, cut: float) -> None:
@@ -248,13 +288,19 @@ def _check_settings(outcome: str, measure: Measure, method: Method, by: str | No
         raise InputError(f"high_dose_above_mg must be a positive number of mg/day, got {cut}")
 
 
-def _too_few(outcome: str, table: pl.DataFrame) -> str:
+def _too_few(outcome: str, table: pl.DataFrame) -> Message:
+    name = Message(OUTCOME_NAMES[outcome])
     if table.is_empty():
-        return f"no bundled trial reports {outcome} in full for a baclofen arm and its placebo arm"
-    study = table["study"][0]
-    return (
-        f"only 1 comparison reports {outcome} in full ({study}); pooling needs at least "
-        f"{MIN_COMPARISONS}, so its own result is shown instead of a pooled one"
+        return Message(
+            N_("no bundled trial reports {outcome} in full for a baclofen arm and its placebo arm"),
+            {"outcome": name},
+        )
+    return Message(
+        N_(
+            "only 1 comparison reports {outcome} in full ({study}); pooling needs at least "
+            "{needed}, so its own result is shown instead of a pooled one"
+        ),
+        {"outcome": name, "study": str(table["study"][0]), "needed": MIN_COMPARISONS},
     )
 
 
@@ -264,53 +310,69 @@ def _dose_analysis(
     with_dose = table.filter(pl.col("dose_mg").is_not_null())
     without = tuple(table.filter(pl.col("dose_mg").is_null())["study"].to_list())
     doses = with_dose["dose_mg"].to_numpy()
+    # Subgroups are keyed by their English label (JSON, engine); reasons name them by message.
+    labels = {m.text(): m for m in (dose_group_message(float(d), cut) for d in doses)}
     groups = [dose_group(float(d), cut) for d in doses]
     members: dict[str, tuple[str, ...]] = {}
     for name, study in zip(groups, with_dose["study"].to_list(), strict=True):
         members[name] = (*members.get(name, ()), study)
     effects = effect_sizes_from_frame(with_dose, measure) if with_dose.height else None
     regression, regression_reason = _dose_regression(effects, doses, method, knha)
-    subgroups, subgroup_reason = _dose_subgroups(effects, groups, members, method, knha)
+    subgroups, subgroup_reason = _dose_subgroups(effects, groups, members, labels, method, knha)
     return DoseAnalysis(cut, without, regression, regression_reason, subgroups, subgroup_reason, members)
 
 
 def _dose_regression(
     effects: EffectSizes | None, doses: np.ndarray[Any, Any], method: Method, knha: bool
-) -> tuple[MetaRegression | None, str | None]:
+) -> tuple[MetaRegression | None, Message | None]:
     k = 0 if effects is None else effects.k
     if effects is None or k < MIN_DOSE_REGRESSION:
-        return None, (
-            f"meta-regression on dose needs at least {MIN_DOSE_REGRESSION} comparisons with a known "
-            f"dose; {k} here"
+        return None, Message(
+            N_("meta-regression on dose needs at least {needed} comparisons with a known dose; {k} here"),
+            {"needed": MIN_DOSE_REGRESSION, "k": k},
         )
     if np.ptp(doses) == 0:
-        return (
-            None,
-            f"every comparison with a known dose used {doses[0]:g} mg/day, so dose cannot explain anything",
+        return None, Message(
+            N_("every comparison with a known dose used {dose:g} mg/day, so dose cannot explain anything"),
+            {"dose": float(doses[0])},
         )
     try:
         return MetaRegression(method, knha=knha).fit(effects, doses, name="dose_mg"), None
     except ConvergenceError as exc:
-        return None, f"meta-regression on dose did not converge: {exc}"
+        # The engine's own words stay English (like InputError texts, decision 0170).
+        return None, Message(N_("meta-regression on dose did not converge: {error}"), {"error": str(exc)})
 
 
 def _dose_subgroups(
     effects: EffectSizes | None,
     groups: Sequence[str],
     members: Mapping[str, Sequence[str]],
+    labels: Mapping[str, Message],
     method: Method,
     knha: bool,
-) -> tuple[SubgroupAnalysis | None, str | None]:
+) -> tuple[SubgroupAnalysis | None, Message | None]:
     if effects is None or len(members) < 2:
-        present = ", ".join(f"{name}: {len(m)}" for name, m in members.items()) or "none"
-        return None, f"the high/low dose split needs comparisons on both sides of the cut ({present})"
+        present: Message | tuple[Message, ...] = tuple(
+            Message(N_("{group}: {count}"), {"group": labels[name], "count": len(m)})
+            for name, m in members.items()
+        ) or Message(NC_("dose subgroups", "none"))
+        return None, Message(
+            N_("the high/low dose split needs comparisons on both sides of the cut ({present})"),
+            {"present": present},
+        )
     small = [name for name, m in members.items() if len(m) < MIN_COMPARISONS]
     if small:
-        return None, (
-            f"each dose subgroup needs at least {MIN_COMPARISONS} comparisons to pool; "
-            + ", ".join(f"{name} has {len(members[name])}" for name in small)
+        return None, Message(
+            N_("each dose subgroup needs at least {needed} comparisons to pool; {small}"),
+            {
+                "needed": MIN_COMPARISONS,
+                "small": tuple(
+                    Message(N_("{group} has {count}"), {"group": labels[name], "count": len(members[name])})
+                    for name in small
+                ),
+            },
         )
     try:
         return subgroup_analysis(effects, np.array(groups), method, knha=knha), None
     except ConvergenceError as exc:
-        return None, f"a dose subgroup did not converge: {exc}"
+        return None, Message(N_("a dose subgroup did not converge: {error}"), {"error": str(exc)})

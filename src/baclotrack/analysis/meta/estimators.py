@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from baclotrack.analysis.meta.errors import ConvergenceError, MetaInputError, StatisticalWarning
+from baclotrack.core.i18n import N_
 
 FloatArray = NDArray[np.float64]
 
@@ -131,7 +132,8 @@ def tau2_reml(
         _restricted_loglik(yi, vi, X, 0.0) - _restricted_loglik(yi, vi, X, tau2) > ROOT_TOL
     ):
         warnings.warn(
-            "REML: Fisher scoring stopped at a local maximum; tau^2 set to 0 as metafor does",
+            # Marked: the Evidence page shows the warning in the reader's language (decision 0170).
+            N_("REML: Fisher scoring stopped at a local maximum; tau^2 set to 0 as metafor does"),
             StatisticalWarning,
             stacklevel=2,
         )

@@ -28,6 +28,7 @@ from baclotrack.analysis.meta.estimators import (
     weighted_fit,
 )
 from baclotrack.analysis.meta.mantel_haenszel import mantel_haenszel
+from baclotrack.core.i18n import N_
 
 FloatArray = NDArray[np.float64]
 
@@ -53,7 +54,7 @@ def _number(value: float | None) -> float | None:
 def _warn_if_knha_with_common_effect(method: Method, knha: bool) -> None:
     if knha and method is Method.FE:
         warnings.warn(
-            "Knapp-Hartung is meant for random-effects models (metafor warns the same)",
+            N_("Knapp-Hartung is meant for random-effects models (metafor warns the same)"),
             StatisticalWarning,
             stacklevel=4,
         )

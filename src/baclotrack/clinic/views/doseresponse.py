@@ -117,7 +117,11 @@ def _summary(result: DoseResponse | None, problem: str | None) -> dict[str, Any]
             "date": ind.date_reached,
             "reason": core_message(ind.message),
         },
-        "emax": {"identifiable": fit.identifiable, "reason": fit.reason, "days": fit.days},
+        "emax": {
+            "identifiable": fit.identifiable,
+            "reason": None if fit.reason_message is None else core_message(fit.reason_message),
+            "days": fit.days,
+        },
     }
     est = fit.estimate
     if est is not None:

@@ -21,8 +21,10 @@ from baclotrack.analysis.meta import ConvergenceError, forest_plot
 from baclotrack.analysis.meta.plots import MEASURE_LABELS
 from baclotrack.clinic import adapters
 from baclotrack.clinic.access import clients_for
+from baclotrack.clinic.core_text import core_message, core_text
 from baclotrack.clinic.views.doseresponse import figure_svg, message_svg, svg_style
 from baclotrack.clinic.views.helpers import clinician_required
+from baclotrack.core.i18n import Message
 from baclotrack.core.practice import MeanChange, PracticeOutcomes, Proportion
 from baclotrack.evidence import OUTCOMES
 from baclotrack.evidence.pooling import COCHRANE_2023, OutcomePooling, pool_outcome
@@ -63,6 +65,11 @@ def _p(value: float | None) -> str:
     return "p < 0.001" if value < 0.001 else f"p = {floatformat(value, 3)}"
 
 
+def _reason(message: Message | None) -> str | None:
+    """A reason from the pooling, in the reader's language."""
+    return None if message is None else core_message(message)
+
+
 def _pooled(result: OutcomePooling) -> dict[str, Any] | None:
     """The pooled estimate on the scale a reader knows (RR, not log RR), with heterogeneity."""
     if result.fit is None:
@@ -86,7 +93,7 @@ def _dose_regression(result: OutcomePooling) -> dict[str, Any] | None:
         return None
     regression = result.dose.regression
     if regression is None:
-        return {"reason": result.dose.regression_reason}
+        return {"reason": _reason(result.dose.regression_reason_message)}
     slope = regression.to_frame().row(1, named=True)
     scaled = {k: slope[k] * DOSE_STEP_MG for k in ("estimate", "ci_low", "ci_high")}
     return {
@@ -131,9 +138,9 @@ def outcome_card(outcome: str) -> dict[str, Any]:
         "comparisons": result.table.height,
         "trials": result.trials,
         "pooled": _pooled(result),
-        "reason": result.reason,
+        "reason": _reason(result.reason_message),
         "dose": _dose_regression(result),
-        "warnings": list(result.warnings),
+        "warnings": [core_text(warning) for warning in result.warnings],
     }
 
 
@@ -193,7 +200,7 @@ def forest_svg(request: HttpRequest, outcome: str) -> HttpResponse:
     except ConvergenceError as exc:
         return HttpResponse(message_svg(str(exc)), content_type="image/svg+xml")
     if result.fit is None:
-        return HttpResponse(message_svg(result.reason or ""), content_type="image/svg+xml")
+        return HttpResponse(message_svg(_reason(result.reason_message) or ""), content_type="image/svg+xml")
     title = f"Baclofen vs placebo, {outcome}: {result.measure.value} ({result.method.value})"
     with svg_style():
         svg = figure_svg(forest_plot(result.fit, title=title))
