@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 #: The PostgreSQL server used for the PostgreSQL runs (a throwaway database is created on it).
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 #: gunicorn sync workers: gunicorn's rule of thumb, 2 x cores + 1.
-WORKERS = 2 * (os.cpu_count() or 1) + 1
+WORKERS = int(os.environ.get("BENCH_WORKERS", 2 * (os.cpu_count() or 1) + 1))
 
 
 @dataclass
