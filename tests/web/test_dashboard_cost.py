@@ -189,16 +189,16 @@ def test_a_french_dashboard_gets_its_own_chart(cast) -> None:
 def test_a_save_reads_only_the_rules_lookback_of_a_two_year_diary(cast, monkeypatch) -> None:
     add_days(cast, TWO_YEARS, 2)
     read: list[int] = []
-    from baclotrack.clinic import adapters
+    from baclotrack.clinic.adapters import rules  # where evaluate_rules reads the diary
 
-    original = adapters.core_diary_days
+    original = rules.core_diary_days
 
     def spy(client: Client, since: dt.date | None = None) -> Any:
         days = original(client, since)
         read.append(len(days))
         return days
 
-    monkeypatch.setattr(adapters, "core_diary_days", spy)
+    monkeypatch.setattr(rules, "core_diary_days", spy)
     post_day(cast, timezone.localdate())
     assert read and max(read) <= 90
 

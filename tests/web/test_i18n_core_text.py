@@ -18,6 +18,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from baclotrack import clinic
 from baclotrack.cli import main as cli_main
 from baclotrack.clinic import adapters
 from baclotrack.clinic.audit import Actor
@@ -80,7 +81,7 @@ def test_every_core_text_the_clinic_shows_has_a_french_translation() -> None:
 
 
 #: The compiled French catalogue, as committed (decision 0084).
-FRENCH_MO = Path(adapters.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
+FRENCH_MO = Path(clinic.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
 #: The core's markers (baclotrack.core.i18n) and the xgettext keyword that extracts each.
 MARKERS = {"N_": "--keyword=N_", "NC_": "--keyword=NC_:1c,2"}
 MISSING = "\x00missing"
@@ -103,7 +104,7 @@ PURE_PACKAGES = ("core", "analysis", "evidence", "exchange")
 def marked_literals() -> Iterator[tuple[str | None, str, str]]:
     """(context, English, where) of every ``N_``/``NC_`` call in the pure packages; a call that
     xgettext could not extract (not literal strings) fails the test that reads them."""
-    src = Path(adapters.__file__).parent.parent
+    src = Path(clinic.__file__).parent.parent
     for path in sorted(p for package in PURE_PACKAGES for p in (src / package).rglob("*.py")):
         if path.name == "i18n.py":  # defines the markers (and rebuilds stored messages with NC_)
             continue
@@ -124,7 +125,7 @@ def fields(template: str) -> set[tuple[str, str]]:
 
 def test_every_marked_core_literal_is_extracted_and_in_the_french_catalogue_with_its_fields() -> None:
     assert set(MARKERS.values()) <= set(MakeMessages.xgettext_options)
-    src = Path(adapters.__file__).resolve().parent.parent
+    src = Path(clinic.__file__).resolve().parent.parent
     assert {src / package for package in PURE_PACKAGES} <= set(PURE_DIRS)  # makemessages scans them all
     with FRENCH_MO.open("rb") as mo:
         french = gettext.GNUTranslations(mo)

@@ -19,7 +19,7 @@ from baclotrack.core.diary import SEVERITY_LABELS, SIDE_EFFECTS, DiaryDay
 from baclotrack.core.titration.plan import Plan, PlanDay
 
 #: Craving and anxiety are summarised over the last 7 days too: a week smooths day-to-day
-#: swings yet still shows the latest change (the caseload's "last 7 days", clinic/adapters.py).
+#: swings yet still shows the latest change (the caseload's "last 7 days", clinic/adapters/endpoints.py).
 LAST_WEEK_DAYS: Final = 7
 #: Windows of 28 days, the length of the baseline (reports/prescriber.py BASELINE_WINDOW).
 WINDOW_DAYS: Final = 28
