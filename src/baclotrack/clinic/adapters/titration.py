@@ -11,12 +11,7 @@ from django.utils.translation import gettext as _
 
 from baclotrack.clinic.core_text import core_messages, core_text
 from baclotrack.clinic.page_reads import active_plan
-from baclotrack.core.titration.caps import (
-    HIGHEST_STUDIED_CAP,
-    parse_jurisdiction,
-    regulatory_caps_for_jurisdiction,
-    user_cap,
-)
+from baclotrack.core.titration.caps import parse_jurisdiction, standing_caps, user_cap
 from baclotrack.core.titration.plan import Plan, PlanDay, generate_plan, plan_caps
 from baclotrack.core.titration.protocols import PROTOCOLS, get_protocol
 from baclotrack.core.titration.tablets import DEFAULT_TABLETS
@@ -61,11 +56,7 @@ def generate_plan_steps(
     the clinician's caps, and the caps the rules check: the highest dose studied and the regulatory cap
     of the prescribing country (decision 0175), so that a plan never schedules a dose the rules
     would flag on the day it is made."""
-    caps = [
-        user_cap(max_dose_mg),
-        HIGHEST_STUDIED_CAP,
-        *regulatory_caps_for_jurisdiction(parse_jurisdiction(client.prescribing_country)),
-    ]
+    caps = [user_cap(max_dose_mg), *standing_caps(parse_jurisdiction(client.prescribing_country))]
     if max_mg_per_kg is not None:
         caps.append(user_cap(max_mg_per_kg * client.weight_kg))
     plan = generate_plan(

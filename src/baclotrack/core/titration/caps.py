@@ -178,6 +178,13 @@ def regulatory_caps_for_jurisdiction(jurisdiction: Jurisdiction) -> tuple[Cap, .
     )
 
 
+def standing_caps(jurisdiction: Jurisdiction) -> tuple[Cap, ...]:
+    """The caps that hold for every client prescribed in ``jurisdiction``, whatever the protocol or
+    the prescriber: the highest dose studied and the jurisdiction's regulatory caps. The rules check
+    doses against them and plans are generated under them (the same list, decision 0175)."""
+    return (HIGHEST_STUDIED_CAP, *regulatory_caps_for_jurisdiction(jurisdiction))
+
+
 def get_regulatory_cap(cap_id: str) -> Cap:
     """Regulatory cap by id (fr-rtu-2014, fr-2017, baclocur-label)."""
     try:

@@ -20,12 +20,11 @@ from baclotrack.core.guidelines import DEFAULT_COUNTRY, DEFAULT_HEAVY_DAY, Count
 from baclotrack.core.i18n import Message
 from baclotrack.core.titration.caps import (
     DEFAULT_JURISDICTION,
-    HIGHEST_STUDIED_CAP,
     Cap,
     Jurisdiction,
     effective_cap,
-    regulatory_caps_for_jurisdiction,
     renal_cap,
+    standing_caps,
     user_cap,
     validate_crcl,
 )
@@ -196,8 +195,7 @@ class ClientContext:
     def caps(self, other_caps: Sequence[Cap] = ()) -> tuple[Cap, ...]:
         """Caps for this client: highest studied, the prescribing country's, the prescriber's and
         ``other_caps`` (a plan's), then the renal cap derived from the lowest of those."""
-        regulatory = regulatory_caps_for_jurisdiction(self.prescribing_country)
-        caps = [HIGHEST_STUDIED_CAP, *regulatory, *other_caps]
+        caps = [*standing_caps(self.prescribing_country), *other_caps]
         if self.max_mg_per_day is not None:
             caps.append(user_cap(self.max_mg_per_day))
         renal = renal_cap(self.crcl_ml_min, effective_cap(caps).mg_per_day, dialysis=self.dialysis)
