@@ -16,7 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
+
+from django.db.models import QuerySet
+
+from baclotrack.clinic import prepared
+from baclotrack.clinic.prepared import PreparedRead
 
 if TYPE_CHECKING:
     from baclotrack.clinic.models import Client, TitrationPlan
@@ -54,11 +60,22 @@ def forget(client: Client) -> None:
         reads.plans.pop(client.pk, None)
 
 
+#: The prepared read (decision 0178) of each set of diary columns asked for.
+_diary_reads: dict[tuple[str, ...], PreparedRead] = {}
+
+
 def _query(client: Client, fields: tuple[str, ...], since: dt.date | None) -> list[Row]:
-    days = client.diary_days.filter(deleted_at__isnull=True)
-    if since is not None:
-        days = days.filter(date__gte=since)
-    return list(days.order_by("date").values_list(*fields))
+    read = _diary_reads.get(fields)
+    if read is None:
+        read = _diary_reads[fields] = PreparedRead(partial(_diary_query, fields), int, dt.date)
+    return read.rows(client.pk, since or dt.date.min)
+
+
+def _diary_query(fields: tuple[str, ...], client_id: int, since: dt.date) -> QuerySet[Any]:
+    from baclotrack.clinic.models import DiaryDay
+
+    days = DiaryDay.objects.filter(client_id=client_id, deleted_at__isnull=True, date__gte=since)
+    return days.order_by("date").values_list(*fields)
 
 
 def live_diary(client: Client, *fields: str, since: dt.date | None = None) -> list[Row]:
@@ -81,7 +98,22 @@ def active_plan(client: Client) -> TitrationPlan | None:
     reads = _reads.get()
     if reads is not None and client.pk in reads.plans:
         return reads.plans[client.pk]
-    plan = client.plans.filter(is_active=True, deleted_at__isnull=True).first()
+    from baclotrack.clinic.models import TitrationPlan
+
+    found = _active_plan_read.rows(client.pk)
+    plan = prepared.instance(TitrationPlan, found[0]) if found else None
     if reads is not None:
         reads.plans[client.pk] = plan
     return plan
+
+
+def _active_plan_query(client_id: int) -> QuerySet[Any]:
+    from baclotrack.clinic.models import TitrationPlan
+
+    plans = TitrationPlan.objects.filter(client_id=client_id, is_active=True, deleted_at__isnull=True)
+    # The newest first (the model's ordering), the later one of two made in the same instant, as
+    # the caseload's doses take it (adapters.titration._caseload_doses).
+    return plans.order_by("-created_at", "-pk").values_list(*prepared.columns(TitrationPlan))[:1]
+
+
+_active_plan_read = PreparedRead(_active_plan_query, int)

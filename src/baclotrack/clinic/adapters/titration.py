@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from baclotrack.clinic.core_text import core_messages, core_text
 from baclotrack.clinic.page_reads import active_plan
+from baclotrack.clinic.prepared import PreparedRead
 from baclotrack.core.titration.caps import parse_jurisdiction, standing_caps, user_cap
 from baclotrack.core.titration.plan import Plan, PlanDay, generate_plan, plan_caps
 from baclotrack.core.titration.protocols import PROTOCOLS, get_protocol
@@ -222,9 +223,7 @@ def core_plan(client: Client, plan: Any = _ACTIVE, since: dt.date | None = None)
             note=note,
             rules=(),
         )
-        for day, date, total_mg, intakes_mg, note in (
-            plan.steps.filter(date__gte=since) if since is not None else plan.steps
-        ).values_list("day", "date", "total_mg", "intakes_mg", "note")
+        for day, date, total_mg, intakes_mg, note in _steps_read.rows(plan.pk, since or dt.date.min)
     ]
     return Plan(
         title=protocol.name,
@@ -235,3 +234,14 @@ def core_plan(client: Client, plan: Any = _ACTIVE, since: dt.date | None = None)
         tablets=DEFAULT_TABLETS,
         protocol_id=protocol.id,
     )
+
+
+def _steps_query(plan_id: int, since: dt.date) -> Any:
+    from baclotrack.clinic.models import PlanStep
+
+    steps = PlanStep.objects.filter(plan_id=plan_id, date__gte=since).order_by("day")
+    return steps.values_list("day", "date", "total_mg", "intakes_mg", "note")
+
+
+#: The plan's steps from a date: read on every diary save by the rules (decision 0178).
+_steps_read = PreparedRead(_steps_query, int, dt.date)

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baclotrack.clinic import adapters, page_reads
+from baclotrack.clinic import adapters, page_reads, prepared
 from baclotrack.clinic.audit import Actor, record, snapshot
 from baclotrack.clinic.errors import ClinicInputError
 from baclotrack.clinic.models import Client, DiaryDay, DiaryDayVersion, DiarySource
+from baclotrack.clinic.prepared import PreparedRead
 
 DIARY_FIELDS = ["date", "drinks", "grams", "craving", "anxiety", "doses_mg", "side_effects", "note", "source"]
 
@@ -33,6 +35,15 @@ class DiaryEntry:
     doses_mg: list[float] = field(default_factory=list)
     side_effects: dict[str, int] = field(default_factory=dict)
     note: str = ""
+
+
+def _day_query(client_id: int, date: dt.date) -> QuerySet[Any]:
+    days = DiaryDay.objects.select_for_update().filter(client_id=client_id, date=date).order_by("pk")
+    return days.values_list(*prepared.columns(DiaryDay))[:1]
+
+
+#: The stored day, locked until the save's transaction ends (a prepared read, decision 0178).
+_day_for_update = PreparedRead(_day_query, int, dt.date)
 
 
 def save_diary_day(
@@ -55,7 +66,8 @@ def save_diary_day(
     values = adapters.validated_diary_values(client, date, entry)
     page_reads.forget(client)
     with transaction.atomic():
-        day = DiaryDay.objects.select_for_update().filter(client=client, date=date).first()
+        found = _day_for_update.rows(client.pk, date)
+        day = prepared.instance(DiaryDay, found[0]) if found else None
         if day is None:
             day = DiaryDay.objects.create(
                 client=client, date=date, source=source, updated_by=actor.user, **values
