@@ -160,3 +160,102 @@ def test_the_french_page_asks_the_question_in_french(cast) -> None:
     assert "Did you drink alcohol" not in page
     refused = http.post(f"/diary/{days_ago(2)}/", {"craving": 3, "anxiety": 2}, HTTP_ACCEPT_LANGUAGE="fr")
     assert "Dites si vous avez bu de l&#x27;alcool ce jour-là." in refused.content.decode()
+
+
+# A day the drink rows cannot show (recorded in grams, or more drinks than rows)
+
+
+def grams_day(cast: Any, grams: float = 48.0) -> DiaryDay:
+    """A day recorded as an amount of grams, as the baseline calendar and imports record them."""
+    date = timezone.localdate() - dt.timedelta(days=4)
+    entry = DiaryEntry(drinks=[{"beverage": "grams", "grams": grams}], craving=6, anxiety=2)
+    return save_diary_day(Actor(cast.clinician_a), cast.client_a, date, entry)
+
+
+def test_a_day_in_grams_opens_with_its_alcohol_explained_and_kept(cast) -> None:
+    day = grams_day(cast)
+    page = cast.http("client_a").get(f"/diary/{day.date.isoformat()}/").content.decode()
+    assert "Recorded for this day: 48 g of alcohol" in page
+    assert answer_checked(page) == "yes"
+    assert 'name="keep_drinks" value="True"' in page
+    assert 'name="drink_0_beverage"' in page and 'value="grams"' not in page
+
+
+def test_correcting_the_craving_of_a_day_in_grams_keeps_its_alcohol(cast) -> None:
+    day = grams_day(cast)
+    url = f"/diary/{day.date.isoformat()}/"
+    data = {"craving": 2, "anxiety": 2, "drank": "yes", "keep_drinks": "True"}
+    assert cast.http("client_a").post(url, data).status_code == 302
+    stored = DiaryDay.objects.get(pk=day.pk)
+    assert (stored.grams, stored.drinks, stored.craving, stored.version) == (48.0, day.drinks, 2, 2)
+    assert stored.versions.get().snapshot["craving"] == 6  # the earlier version is kept
+
+
+def test_drinks_entered_on_a_day_in_grams_replace_its_alcohol(cast) -> None:
+    day = grams_day(cast)
+    data = {"craving": 2, "anxiety": 2, "drank": "yes", "keep_drinks": "True", **BEER}
+    assert cast.http("client_a").post(f"/diary/{day.date.isoformat()}/", data).status_code == 302
+    assert DiaryDay.objects.get(pk=day.pk).grams == pytest.approx(TWO_BEERS_G)
+
+
+def test_no_alcohol_on_a_day_in_grams_makes_it_abstinent(cast) -> None:
+    day = grams_day(cast)
+    data = {"craving": 2, "anxiety": 2, "drank": "no", "keep_drinks": "True"}
+    assert cast.http("client_a").post(f"/diary/{day.date.isoformat()}/", data).status_code == 302
+    assert (DiaryDay.objects.get(pk=day.pk).grams, DiaryDay.objects.get(pk=day.pk).drinks) == (0.0, [])
+
+
+def test_keeping_drinks_on_a_day_without_any_is_refused_and_nothing_is_written(cast) -> None:
+    date = days_ago(6)
+    events = AuditEvent.objects.count()
+    data = {"craving": 2, "anxiety": 2, "drank": "yes", "keep_drinks": "True"}
+    response = cast.http("client_a").post(f"/diary/{date}/", data)
+    assert response.status_code == 200
+    assert "no drinks are recorded for this day" in response.content.decode()
+    assert not DiaryDay.objects.filter(client=cast.client_a, date=date).exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_more_drinks_than_rows_are_kept_whole_not_cut_to_the_rows(cast) -> None:
+    """Five drinks (an import) do not fit four rows: the form shows none and keeps all five."""
+    five = [{"beverage": "beer", "count": 1, "volume_ml": 330.0, "abv_percent": 5.0}] * 5
+    date = timezone.localdate() - dt.timedelta(days=4)
+    day = save_diary_day(Actor(cast.clinician_a), cast.client_a, date, DiaryEntry(drinks=five, craving=5))
+    assert DiaryDayForm.initial_from(day)["keep_drinks"] is True
+    assert "drink_0_beverage" not in DiaryDayForm.initial_from(day)
+    data = {"craving": 1, "anxiety": 1, "drank": "yes", "keep_drinks": "True"}
+    assert cast.http("client_a").post(f"/diary/{date.isoformat()}/", data).status_code == 302
+    assert DiaryDay.objects.get(pk=day.pk).grams == pytest.approx(day.grams)
+
+
+def test_a_day_the_rows_can_show_is_not_kept_but_shown() -> None:
+    day = DiaryDay(
+        grams=26.0,
+        drinks=[{"beverage": "beer", "count": 2, "volume_ml": 330.0, "abv_percent": 5.0}],
+        doses_mg=[],
+        side_effects={},
+    )
+    initial = DiaryDayForm.initial_from(day)
+    assert "keep_drinks" not in initial and initial["drink_0_count"] == 2
+
+
+def test_the_service_refuses_drinks_and_keep_together(cast) -> None:
+    from baclotrack.clinic.errors import ClinicInputError
+
+    entry = DiaryEntry(drinks=[{"beverage": "grams", "grams": 10.0}], keep_drinks=True)
+    with pytest.raises(ClinicInputError, match="not both"):
+        save_diary_day(Actor(cast.clinician_a), cast.client_a, cast.day_a.date, entry)
+
+
+def test_the_kept_alcohol_is_explained_in_french(cast) -> None:
+    day = grams_day(cast)
+    http: Any = cast.http("client_a")
+    http.cookies["django_language"] = "fr"
+    page = http.get(f"/diary/{day.date.isoformat()}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Enregistré pour ce jour : 48 g d'alcool" in page
+    refused = http.post(
+        f"/diary/{days_ago(6)}/",
+        {"craving": 2, "anxiety": 2, "drank": "yes", "keep_drinks": "True"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert "aucune boisson n&#x27;est enregistrée pour ce jour" in refused.content.decode()

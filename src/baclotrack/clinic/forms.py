@@ -230,6 +230,15 @@ class DrankAlcohol(models.TextChoices):
     YES = "yes", _("Yes (enter the drinks below)")
 
 
+def shown_as_rows(drinks: list[dict[str, Any]]) -> bool:
+    """Whether a stored day's drinks can be shown, all of them, as the diary form's drink rows.
+
+    Not when one is an amount in grams (the baseline calendar, imports) or when there are more
+    drinks than rows: such a day's form keeps the recorded drinks unless new ones are entered.
+    """
+    return len(drinks) <= DRINK_ROWS and all("volume_ml" in drink for drink in drinks)
+
+
 def _own_copy(field: forms.Field) -> forms.Field:
     """A form's own copy of ``field``, as Django's ``Field.__deepcopy__`` makes it (own widget, widget
     attributes, error messages and validators) except that the choice lists are shared: Django
@@ -261,6 +270,9 @@ class DiaryDayForm(ConfirmImplausible):
     craving = forms.IntegerField(label=_("Craving today (0 none - 10 worst)"), min_value=0, max_value=10)
     anxiety = forms.IntegerField(label=_("Anxiety today (0 none - 10 worst)"), min_value=0, max_value=10)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    #: Set on the form of a stored day whose drinks cannot be shown as drink rows (see
+    #: :func:`shown_as_rows`): with "Yes" and no rows entered, the recorded drinks stay as they are.
+    keep_drinks = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     #: The drink, intake and side-effect fields, made once per language (their choices are
     #: translated when made) and copied into each form, as Django copies declared fields:
@@ -344,7 +356,7 @@ class DiaryDayForm(ConfirmImplausible):
                 "drank",
                 _("You answered 'No alcohol' but entered drinks: clear the drinks or answer 'Yes'."),
             )
-        elif answer == DrankAlcohol.YES and not entered:
+        elif answer == DrankAlcohol.YES and not entered and not data.get("keep_drinks"):
             self.add_error("drank", _("You answered 'Yes': enter your drinks below, or answer 'No alcohol'."))
         elif not answer and entered:
             data["drank"] = DrankAlcohol.YES  # typing the drinks is answer enough
@@ -379,8 +391,11 @@ class DiaryDayForm(ConfirmImplausible):
                 )
         # An intake of 0 mg is a dose not taken, not a blank: keep it, or missed doses stay invisible.
         doses = [float(data[f"dose_{i}"]) for i in range(INTAKES) if data.get(f"dose_{i}") is not None]
+        # "Yes" with no rows on a day whose recorded drinks the rows cannot show: keep them.
+        keep = bool(data.get("keep_drinks")) and data.get("drank") == DrankAlcohol.YES and not drinks
         return DiaryEntry(
             drinks=drinks,
+            keep_drinks=keep,
             craving=data["craving"],
             anxiety=data["anxiety"],
             doses_mg=doses,
@@ -393,11 +408,13 @@ class DiaryDayForm(ConfirmImplausible):
         """Initial values to correct a stored day."""
         initial: dict[str, Any] = {"craving": day.craving, "anxiety": day.anxiety, "note": day.note}
         initial["drank"] = DrankAlcohol.YES if day.grams > 0 else DrankAlcohol.NO
-        for row, drink in enumerate(d for d in day.drinks if "volume_ml" in d):
-            if row >= DRINK_ROWS:
-                break
-            for part in ("beverage", "count", "volume_ml", "abv_percent"):
-                initial[f"drink_{row}_{part}"] = drink.get(part)
+        if shown_as_rows(day.drinks):
+            for row, drink in enumerate(day.drinks):
+                for part in ("beverage", "count", "volume_ml", "abv_percent"):
+                    initial[f"drink_{row}_{part}"] = drink.get(part)
+        elif day.grams > 0:
+            # Rows would show part of the day, or nothing, and saving them would change it.
+            initial["keep_drinks"] = True
         for i, dose in enumerate(day.doses_mg[:INTAKES]):
             initial[f"dose_{i}"] = dose
         for name, severity in day.side_effects.items():

@@ -4,7 +4,7 @@ and the 28-day baseline calendar."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -27,9 +27,15 @@ BASELINE_DAYS = 28
 
 @dataclass(frozen=True)
 class DiaryEntry:
-    """What a person reports for one day, before it is stored."""
+    """What a person reports for one day, before it is stored.
+
+    ``keep_drinks``: the drinks already recorded for the day stay as they are (``drinks`` must be
+    empty). The diary form sends it for a day it cannot show as drink rows, such as a day of the
+    baseline calendar recorded in grams, so that correcting its craving does not change its alcohol.
+    """
 
     drinks: list[dict[str, Any]] = field(default_factory=list)
+    keep_drinks: bool = False
     craving: int | None = None
     anxiety: int | None = None
     doses_mg: list[float] = field(default_factory=list)
@@ -63,11 +69,19 @@ def save_diary_day(
             _("%(date)s is in the future; a diary day can only be recorded after it")
             % {"date": date.isoformat()},
         )
-    values = adapters.validated_diary_values(client, date, entry)
+    if entry.keep_drinks and entry.drinks:
+        raise ClinicInputError("drinks", _("enter drinks or keep the recorded ones, not both"))
+    values = None if entry.keep_drinks else adapters.validated_diary_values(client, date, entry)
     page_reads.forget(client)
     with transaction.atomic():
         found = _day_for_update.rows(client.pk, date)
         day = prepared.instance(DiaryDay, found[0]) if found else None
+        if values is None:  # the drinks recorded now, read under the write lock
+            if day is None or day.deleted_at is not None or not day.drinks:
+                message = _("no drinks are recorded for this day: enter the drinks, or answer 'No alcohol'")
+                raise ClinicInputError("drank", message)
+            entry = replace(entry, drinks=list(day.drinks), keep_drinks=False)
+            values = adapters.validated_diary_values(client, date, entry)
         if day is None:
             day = DiaryDay.objects.create(
                 client=client, date=date, source=source, updated_by=actor.user, **values
