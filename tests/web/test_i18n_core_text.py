@@ -8,7 +8,11 @@ import ast
 import datetime as dt
 import gettext
 import io
+import os
+import shutil
 import string
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -411,3 +415,30 @@ def test_french_dashboard_writes_doses_in_french_units_and_explains_indifference
     assert "Dose d'indifférence" in text or "Dose d&#x27;indifférence" in text  # the summary is shown
     assert "non atteinte" in text
     assert "not reached" not in text and "consecutive" not in text
+
+
+def test_every_text_of_the_clinics_pages_and_code_is_in_the_french_catalogue(tmp_path: Path) -> None:
+    """Django's makemessages extracts every marked text of the clinic's templates and Python code
+    (in a copy, so the committed catalogue is never rewritten); gettext's msgcmp then lists those
+    with no French translation in the committed catalogue (empty or fuzzy entries count as none)."""
+    if shutil.which("xgettext") is None or shutil.which("msgcmp") is None:
+        if os.environ.get("BACLOTRACK_REQUIRE_GETTEXT"):
+            pytest.fail("GNU gettext (xgettext, msgcmp) is required here (.ci/run installs it)")
+        pytest.skip("GNU gettext is not installed (Debian package gettext)")
+    app = Path(clinic.__file__).parent
+    copy = tmp_path / "clinic"
+    shutil.copytree(app, copy, ignore=shutil.ignore_patterns("locale", "__pycache__", "static"))
+    (copy / "locale").mkdir()
+    # Without settings, makemessages writes into ./locale of the copy, never into LOCALE_PATHS.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    command = [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-location"]
+    subprocess.run(command, cwd=copy, env=env, check=True, capture_output=True)
+    extracted = copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    assert extracted.read_text(encoding="utf-8").count("msgid ") > 300
+    compared = subprocess.run(
+        ["msgcmp", str(FRENCH_MO.with_suffix(".po")), str(extracted)], capture_output=True, text=True
+    )
+    # Errors: "used but not defined", "untranslated", "fuzzy"; entries only the core uses are
+    # warnings ("not used"), checked by the test above.
+    missing = [line for line in compared.stderr.splitlines() if "warning:" not in line]
+    assert compared.returncode == 0 and missing == [], "\n".join(missing)
