@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.core.checks import Tags, run_checks
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from baclotrack.clinic import checks
 from baclotrack.clinic.audit import Actor, record
 from baclotrack.clinic.models import AuditEvent, DiaryDayVersion
 from baclotrack.clinic.services.diary import DiaryEntry, save_diary_day
@@ -97,3 +99,20 @@ def test_audit_events_and_diary_versions_are_still_written(cast, version: DiaryD
         1,
         2,
     ]
+
+
+def test_the_database_check_finds_every_trigger_in_place(db: None) -> None:
+    assert checks.append_only_triggers(databases=["default"]) == []
+    assert len(checks.expected_triggers(connection.vendor)) == 4
+
+
+def test_the_database_check_names_a_missing_trigger(db: None) -> None:
+    """A purge that forgot to put a trigger back, or a table rebuilt by a later migration on SQLite
+    (the copy has no triggers), is reported by Django's database checks, which run before every
+    migrate (the test's transaction puts the trigger back)."""
+    name = sorted(checks.expected_triggers(connection.vendor))[0]
+    table = name.split("_no_")[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {name}" + (f" ON {table}" if connection.vendor == "postgresql" else ""))
+    errors = [e for e in run_checks(tags=[Tags.database], databases=["default"]) if e.id == "clinic.E001"]
+    assert len(errors) == 1 and name in errors[0].msg

@@ -9,3 +9,6 @@ class ClinicConfig(AppConfig):
     label = "clinic"
     verbose_name = _("Clinic")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from baclotrack.clinic import checks  # noqa: F401 - registers the database checks
