@@ -116,7 +116,9 @@ def test_stai_y1_reverse_scores_the_anxiety_absent_items() -> None:
 
 
 def test_stai_y1_does_not_reproduce_copyrighted_item_text() -> None:
-    assert all(item.label.startswith("State anxiety item") for item in INSTRUMENTS["stai-y1"].items)
+    labels = [item.label for item in INSTRUMENTS["stai-y1"].items]
+    assert all(label.startswith("State anxiety: statement of anxiety") for label in labels)
+    assert [n for n, label in enumerate(labels, 1) if "absent" in label] == sorted(REVERSED_ITEMS)
 
 
 def test_gad7_anchors_carry_their_own_message_context_and_stai_anchors_none() -> None:

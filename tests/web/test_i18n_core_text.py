@@ -68,7 +68,7 @@ def core_strings() -> list[str]:
     texts += [p.name for p in PROTOCOLS.values()] + [p.note for p in PROTOCOLS.values()]
     for instrument in INSTRUMENTS.values():
         texts.append(instrument.title)
-        texts += [item.label for item in instrument.items if instrument.id != "stai-y1"]
+        texts += [item.label for item in instrument.items]
         texts += [a.label for item in instrument.items for a in item.answers if a.label]
     texts += [score("audit", AUDIT_ZONE_IV).band or "", score("gad-7", [0] * 7).band or ""]
     caps = [*REGULATORY_CAPS.values(), HIGHEST_STUDIED_CAP, user_cap(50)]

@@ -27,13 +27,14 @@ REVERSED_ITEMS: Final = frozenset({1, 2, 5, 8, 10, 11, 15, 16, 19, 20})
 _ANCHORS = {1: N_("Not at all"), 2: N_("Somewhat"), 3: N_("Moderately so"), 4: N_("Very much so")}
 
 
+#: The two item labels: the clinic's form puts the item's number before them ("3. ..."), and,
+#: without a number inside, each is one literal to translate (decision 0170).
+ABSENT_LABEL: Final = N_("State anxiety: statement of anxiety absent (reverse-scored)")
+PRESENT_LABEL: Final = N_("State anxiety: statement of anxiety present")
+
+
 def _label(number: int) -> str:
-    kind = (
-        "anxiety-absent statement, reverse-scored"
-        if number in REVERSED_ITEMS
-        else "anxiety-present statement"
-    )
-    return f"State anxiety item {number} ({kind})"
+    return ABSENT_LABEL if number in REVERSED_ITEMS else PRESENT_LABEL
 
 
 STAI_Y1_ITEMS: Final[tuple[Item, ...]] = tuple(
