@@ -145,3 +145,29 @@ def test_chart_is_a_self_contained_svg(cast) -> None:
 def test_chart_of_another_clinicians_client_is_not_found(cast) -> None:
     response = cast.http("clinician_b").get(reverse("clinic:dose_response_chart", args=[cast.client_a.pk]))
     assert response.status_code == 404
+
+
+def test_the_chart_is_drawn_in_the_readers_language_and_cached_per_language(cast) -> None:
+    start = timezone.localdate() - dt.timedelta(days=80)
+    client = client_with_diary(cast.clinician_a, "A-SVG-FR", responder_days(start))
+    url = reverse("clinic:dose_response_chart", args=[client.pk])
+    http = cast.http("clinician_a")
+    english = http.get(url).content.decode()
+    http.cookies["django_language"] = "fr"
+    french = http.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "indifference dose" in english and "daily dose (mg/day)" in english
+    assert "dose d&#39;indifférence" in french or "dose d'indifférence" in french
+    assert "dose quotidienne (mg/j)" in french and "A-SVG-FR : dose et envie de boire" in french
+    assert "indifference dose" not in french and "diary days" not in french
+    del http.cookies["django_language"]
+    assert http.get(url).content.decode() == english  # the English drawing is still served to English
+
+
+def test_no_diary_days_is_said_in_each_readers_language(cast) -> None:
+    chart = reverse("clinic:dose_response_chart", args=[cast.client_b.pk])
+    http = cast.http("clinician_b")
+    assert b"No diary days yet." in http.get(chart).content
+    http.cookies["django_language"] = "fr"
+    french = http.get(chart, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    page = http.get(reverse("clinic:dashboard", args=[cast.client_b.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "No diary days yet." not in french and "No diary days yet." not in page.content.decode()

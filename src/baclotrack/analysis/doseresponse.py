@@ -36,7 +36,7 @@ from baclotrack.core.diary import DiaryDay
 from baclotrack.core.endpoints import heavy_day_expr
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import DEFAULT_COUNTRY, DEFAULT_HEAVY_DAY, HeavyDayDefinition, Sex
-from baclotrack.core.i18n import Message
+from baclotrack.core.i18n import N_, Message, Param, Translate
 from baclotrack.core.titration.indifference import (
     DEFAULT_CRAVING_THRESHOLD,
     DEFAULT_MIN_DAYS,
@@ -349,17 +349,42 @@ def _emax_lines(fit: EmaxResult) -> list[str]:
     return lines
 
 
-def plot_dose_response(result: DoseResponse, *, per_kg: bool = False) -> Figure:
+#: The figure's texts (:func:`plot_dose_response`), English templates the web layer translates.
+_PLOT_TEXT: Final = {
+    "points": N_("diary days (area: number of days)"),
+    "band": N_("{level} band"),
+    "fit": N_("Emax fit, ED50 {ed50}"),
+    "not_identifiable": N_("Emax curve not identifiable: {reason}"),
+    "indifference": N_("indifference dose ({date})"),
+    "x": N_("daily dose ({unit}), lag {lag} day(s)"),
+    "title": N_("{patient}: dose and {outcome}"),
+}
+#: Axis label and title word of each outcome.
+_OUTCOME_TEXT: Final = {
+    "craving": (N_("craving (0-10)"), N_("craving")),
+    "drinks": (N_("standard drinks per day"), N_("drinks")),
+}
+
+
+def plot_dose_response(
+    result: DoseResponse, *, per_kg: bool = False, translate: Translate | None = None
+) -> Figure:
     """Observed days (area by count), fitted curve with its band, and the indifference dose.
 
     Uses ``matplotlib.figure.Figure`` directly (no pyplot state), so the web app can render it
-    from any thread; ``per_kg`` puts mg/kg/day on the x axis (needs the weight).
+    from any thread; ``per_kg`` puts mg/kg/day on the x axis (needs the weight). The texts are
+    English unless ``translate`` (the web layer's catalogue lookup) is given (decision 0170).
     """
     weight = result.weight_kg_
     if per_kg and weight is None:
         raise DoseResponseError(f"patient {result.patient_id_}: weight_kg is needed to plot mg/kg/day")
+
+    def say(template: str, **params: Param) -> str:
+        message = Message(template, params)
+        return message.text() if translate is None else message.render(translate)
+
     scale = weight if per_kg and weight is not None else 1.0
-    unit = "mg/kg/day" if per_kg else "mg/day"
+    unit = Message(N_("mg/kg/day") if per_kg else N_("mg/day"))
     outcome = result.emax_.outcome
     fig = Figure(figsize=(6.4, 4.2), layout="constrained")
     ax = fig.add_subplot()
@@ -370,7 +395,7 @@ def plot_dose_response(result: DoseResponse, *, per_kg: bool = False) -> Figure:
         s=12 * np.sqrt(counts["len"].to_numpy()),
         alpha=0.5,
         color="tab:blue",
-        label="diary days (area: number of days)",
+        label=say(_PLOT_TEXT["points"]),
     )
     est = result.emax_.estimate
     top = float(np.max(counts["dose_mg"].to_numpy(), initial=1.0))
@@ -378,27 +403,37 @@ def plot_dose_response(result: DoseResponse, *, per_kg: bool = False) -> Figure:
         grid = np.linspace(0.0, top, 200)
         lower, upper = est.band(grid)
         ax.fill_between(
-            grid / scale, lower, upper, color="tab:orange", alpha=0.25, label=f"{est.level:.0%} band"
+            grid / scale,
+            lower,
+            upper,
+            color="tab:orange",
+            alpha=0.25,
+            label=say(_PLOT_TEXT["band"], level=f"{est.level:.0%}"),
         )
         ax.plot(
             grid / scale,
             est.predict(grid),
             color="tab:orange",
-            label=f"Emax fit, ED50 {est.ed50 / scale:.3g}",
+            label=say(_PLOT_TEXT["fit"], ed50=f"{est.ed50 / scale:.3g}"),
         )
     else:
-        ax.set_title(f"Emax curve not identifiable: {result.emax_.reason}", fontsize=8, wrap=True)
+        why = result.emax_.reason_message
+        reason: Param = why if why is not None else ""
+        ax.set_title(say(_PLOT_TEXT["not_identifiable"], reason=reason), fontsize=8, wrap=True)
     ind = result.indifference_
     if ind.reached and ind.dose_mg is not None:
         ax.axvline(
             ind.dose_mg / scale,
             color="tab:green",
             linestyle="--",
-            label=f"indifference dose ({ind.date_reached})",
+            label=say(_PLOT_TEXT["indifference"], date=str(ind.date_reached)),
         )
-    ax.set_xlabel(f"daily dose ({unit}), lag {result.lag_days} day(s)")
-    ax.set_ylabel("craving (0-10)" if outcome == "craving" else "standard drinks per day")
+    axis_label, title_word = _OUTCOME_TEXT[outcome]
+    ax.set_xlabel(say(_PLOT_TEXT["x"], unit=unit, lag=result.lag_days))
+    ax.set_ylabel(say(axis_label))
     ax.set_xlim(left=0)
     ax.legend(fontsize=8, loc="upper right")
-    fig.suptitle(f"{result.patient_id_}: dose and {outcome}", fontsize=10)
+    fig.suptitle(
+        say(_PLOT_TEXT["title"], patient=result.patient_id_, outcome=Message(title_word)), fontsize=10
+    )
     return fig

@@ -18,13 +18,14 @@ import matplotlib as mpl
 import polars as pl
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import floatformat
+from django.utils import translation
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
 from baclotrack.analysis.doseresponse import DoseResponse, plot_dose_response
 from baclotrack.clinic import adapters, dashboard_cache
 from baclotrack.clinic.access import get_client
-from baclotrack.clinic.core_text import core_message
+from baclotrack.clinic.core_text import core_message, core_text
 from baclotrack.clinic.models import Client
 from baclotrack.clinic.views.helpers import clinician_required
 from baclotrack.core.errors import InputError
@@ -54,13 +55,19 @@ def message_svg(text: str) -> str:
 
 
 def _fit(diary: pl.DataFrame, patient: dict[str, Any]) -> tuple[DoseResponse | None, str | None]:
-    """The fitted analysis with the class's defaults (craving, same-day dose), or why there is none."""
+    """The fitted analysis with the class's defaults (craving, same-day dose), or why there is none
+    (None for an empty diary: this result is cached for readers of every language, so the page
+    words it in the reader's own, :func:`_no_fit_reason`)."""
     if diary.is_empty():
-        return None, _("No diary days yet.")
+        return None, None
     try:
         return DoseResponse().fit(diary, patient), None
     except InputError as exc:
         return None, str(exc)
+
+
+def _no_fit_reason(problem: str | None) -> str:
+    return _("No diary days yet.") if problem is None else problem
 
 
 def indifference_rule() -> str:
@@ -103,7 +110,7 @@ def fitted_dose_response(
 
 def _summary(result: DoseResponse | None, problem: str | None) -> dict[str, Any]:
     if result is None:
-        return {"available": False, "problem": problem, "rule": indifference_rule()}
+        return {"available": False, "problem": _no_fit_reason(problem), "rule": indifference_rule()}
     ind, fit = result.indifference_, result.emax_
     summary: dict[str, Any] = {
         "available": True,
@@ -142,14 +149,16 @@ def _summary(result: DoseResponse | None, problem: str | None) -> dict[str, Any]
 def dose_response_svg(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client(request.user, client_id)
     diary, patient, result, problem = fitted_dose_response(client)
+    # The figure's texts are in the reader's language: one drawing per language.
+    language = translation.get_language()
     svg = dashboard_cache.cached(
-        "dose-response-svg", client.pk, (diary, patient), lambda: _svg(result, problem)
+        "dose-response-svg", client.pk, (diary, patient, language), lambda: _svg(result, problem)
     )
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
 def _svg(result: DoseResponse | None, problem: str | None) -> str:
     if result is None:
-        return message_svg(problem or "")
+        return message_svg(_no_fit_reason(problem))
     with svg_style():
-        return figure_svg(plot_dose_response(result))
+        return figure_svg(plot_dose_response(result, translate=core_text))
