@@ -56,6 +56,20 @@ def test_forest_plot_is_an_svg_and_an_unknown_outcome_is_not_found(cast) -> None
     assert http.get(reverse("clinic:evidence_forest", args=["no_such_outcome"])).status_code == 404
 
 
+def test_forest_plot_and_measure_are_in_the_readers_language(cast) -> None:
+    http = cast.http("clinician_a")
+    pooled = next(o for o in OUTCOMES if pool_outcome(o).fit is not None)
+    url = reverse("clinic:evidence_forest", args=[pooled])
+    english = http.get(url).content.decode()
+    assert "Baclofen vs placebo" in english and "Pooled (" in english
+    http.cookies["django_language"] = "fr"
+    french = http.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Baclofène contre placebo" in french and "Estimation combinée (" in french
+    assert "Pooled (" not in french and "Risk ratio" not in french
+    page = http.get(reverse("clinic:evidence"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Risque relatif" in page and "Risk ratio" not in page
+
+
 def test_practice_block_counts_only_the_clinicians_own_caseload(cast) -> None:
     client_with_diary(cast.clinician_a, "A-DRY", course(80.0, 0.0))
     client_with_diary(cast.clinician_a, "A-WET", course(80.0, 80.0))

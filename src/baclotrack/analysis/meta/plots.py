@@ -14,27 +14,37 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from baclotrack.analysis.meta.models import MetaAnalysis
+from baclotrack.core.i18n import N_, Message, Param, Translate
 
 FloatArray = NDArray[np.float64]
 
 MEASURE_LABELS = {
-    "RR": "Risk ratio",
-    "OR": "Odds ratio",
-    "RD": "Risk difference",
-    "MD": "Mean difference",
-    "SMD": "Standardised mean difference (Hedges' g)",
-    "GEN": "Effect size",
+    "RR": N_("Risk ratio"),
+    "OR": N_("Odds ratio"),
+    "RD": N_("Risk difference"),
+    "MD": N_("Mean difference"),
+    "SMD": N_("Standardised mean difference (Hedges' g)"),
+    "GEN": N_("Effect size"),
 }
+#: The pooled row's label; the method (REML, PM, ...) is a code and stays as it is.
+POOLED_LABEL = N_("Pooled ({method})")
+
+
+def _say(translate: Translate | None, template: str, **params: Param) -> str:
+    """``template`` filled in English, or translated by ``translate`` (the web's catalogue lookup)."""
+    message = Message(template, params)
+    return message.text() if translate is None else message.render(translate)
 
 
 def _fmt_interval(estimate: float, low: float, high: float) -> str:
     return f"{estimate:.2f} [{low:.2f}, {high:.2f}]"
 
 
-def forest_plot(fit: MetaAnalysis, *, title: str | None = None) -> Figure:
+def forest_plot(fit: MetaAnalysis, *, title: str | None = None, translate: Translate | None = None) -> Figure:
     """Studies with their confidence intervals (box area proportional to weight), the pooled diamond,
     and the prediction interval of a random-effects model as a line under the diamond.
-    RR and OR are drawn back-transformed on a logarithmic axis."""
+    RR and OR are drawn back-transformed on a logarithmic axis. The axis and pooled-row labels are
+    English unless ``translate`` is given (decision 0170); ``title`` is used as given."""
     fit._require_fit()
     frame = fit.to_frame()
     k = fit.k_
@@ -61,7 +71,7 @@ def forest_plot(fit: MetaAnalysis, *, title: str | None = None) -> Figure:
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:g}"))
 
-    labels = [*frame["study"].to_list(), f"Pooled ({fit.method.value})"]
+    labels = [*frame["study"].to_list(), _say(translate, POOLED_LABEL, method=fit.method.value)]
     ax.set_yticks([*rows, 0.5], labels)
     right = [
         _fmt_interval(a, b, c) + f"  {w:5.1f} %" for a, b, c, w in zip(yi, low, high, weights, strict=True)
@@ -71,7 +81,7 @@ def forest_plot(fit: MetaAnalysis, *, title: str | None = None) -> Figure:
     twin.set_yticks([*rows, 0.5], right)
     twin.tick_params(length=0)
     ax.set_ylim(-0.5, k + 2.5)
-    ax.set_xlabel(MEASURE_LABELS[fit.effects_.measure.value])
+    ax.set_xlabel(_say(translate, MEASURE_LABELS[fit.effects_.measure.value]))
     ax.spines[["top", "left", "right"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
     heterogeneity = f"tau² = {fit.tau2_:.3f}, I² = {fit.i2_:.1f} %, Q({fit.q_df_}) = {fit.q_:.2f}"

@@ -133,7 +133,7 @@ def outcome_card(outcome: str) -> dict[str, Any]:
     except ConvergenceError as exc:
         return card | {"pooled": None, "reason": str(exc), "dose": None, "warnings": []}
     return card | {
-        "measure": MEASURE_LABELS[result.measure.value],
+        "measure": core_text(MEASURE_LABELS[result.measure.value]),
         "method": result.method.value,
         "comparisons": result.table.height,
         "trials": result.trials,
@@ -201,7 +201,11 @@ def forest_svg(request: HttpRequest, outcome: str) -> HttpResponse:
         return HttpResponse(message_svg(str(exc)), content_type="image/svg+xml")
     if result.fit is None:
         return HttpResponse(message_svg(_reason(result.reason_message) or ""), content_type="image/svg+xml")
-    title = f"Baclofen vs placebo, {outcome}: {result.measure.value} ({result.method.value})"
+    title = _("Baclofen vs placebo, %(outcome)s: %(measure)s (%(method)s)") % {
+        "outcome": _(OUTCOME_TITLES[outcome]),
+        "measure": result.measure.value,
+        "method": result.method.value,
+    }
     with svg_style():
-        svg = figure_svg(forest_plot(result.fit, title=title))
+        svg = figure_svg(forest_plot(result.fit, title=title, translate=core_text))
     return HttpResponse(svg, content_type="image/svg+xml")
