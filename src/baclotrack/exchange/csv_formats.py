@@ -60,6 +60,8 @@ __all__ = [
     "ANALYSIS_PATIENTS_FORMAT",
     "BASELINE_FORMAT",
     "DIARY_FORMAT",
+    "DOSE_RESPONSE_DIARY_FORMAT",
+    "DOSE_RESPONSE_PATIENTS_FORMAT",
     "DRINK_LOG_FORMAT",
     "PATIENT_COLUMNS",
     "TRIAL_PATIENTS_FORMAT",
@@ -164,6 +166,37 @@ ANALYSIS_DIARY_FORMAT: Final = CsvFormat(
 #: PATIENTS.csv of `baclotrack endpoints`: patient_id, sex, start_date, country; others ignored.
 ANALYSIS_PATIENTS_FORMAT: Final = CsvFormat(
     "analysis patients", PATIENT_COLUMNS, unique=("patient_id",), other_columns="ignore", outcome=None
+)
+
+#: DIARY.csv of `baclotrack doseresponse`: the day's drinks (standard drinks) or grams, the dose
+#: taken and the craving (a blank cell is a day not reported), and anxiety; other columns ignored.
+#: Whether drinks or grams is there is the analysis's check (analysis/doseresponse.py).
+DOSE_RESPONSE_DIARY_FORMAT: Final = CsvFormat(
+    "dose-response diary",
+    (
+        _PATIENT,
+        _DATE,
+        replace(_DRINKS, required=False, maximum=MAX_DIARY_AMOUNT, plausible=None),
+        Column("grams", "number", maximum=MAX_DIARY_AMOUNT),
+        replace(_DOSE, required=True, plausible=None),
+        Column("craving", "integer", required=True, maximum=MAX_RATING, what=_RATING),
+        Column("anxiety", "integer", maximum=MAX_RATING, what=_RATING),
+    ),
+    other_columns="ignore",
+    outcome=None,
+)
+
+#: PATIENTS.csv of `baclotrack doseresponse`: patient_id, sex, country (US when the column is
+#: absent) and weight_kg (optional, for mg/kg/day); no start date is needed.
+DOSE_RESPONSE_PATIENTS_FORMAT: Final = CsvFormat(
+    "dose-response patients",
+    (
+        *(c for c in PATIENT_COLUMNS if c.name != "start_date"),
+        Column("weight_kg", "number", what="a weight in kg (a number of 0 or more)"),
+    ),
+    unique=("patient_id",),
+    other_columns="ignore",
+    outcome=None,
 )
 
 #: PATIENTS.csv of `baclotrack trial`: the patient columns plus each patient's arm and the arm's

@@ -11,13 +11,19 @@ the command does not use are ignored. The frames then pass the core's checks
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
 from baclotrack.core.diaryframe import validate_diary, validate_patients, with_default_country
 from baclotrack.core.errors import InputError
-from baclotrack.exchange.csv_formats import ANALYSIS_DIARY_FORMAT, ANALYSIS_PATIENTS_FORMAT
+from baclotrack.exchange.csv_formats import (
+    ANALYSIS_DIARY_FORMAT,
+    ANALYSIS_PATIENTS_FORMAT,
+    DOSE_RESPONSE_DIARY_FORMAT,
+    DOSE_RESPONSE_PATIENTS_FORMAT,
+)
 from baclotrack.exchange.csv_table import (
     DEFAULT_LIMITS,
     CsvFormat,
@@ -76,6 +82,26 @@ def _unknown_patients(diary: pl.DataFrame, patients: pl.DataFrame, patients_sour
     ]
 
 
+def _both(
+    read_diary: Callable[[], pl.DataFrame], read_patients: Callable[[], pl.DataFrame]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Both tables, or the problems of both files reported together, so one run names every row to fix."""
+    refusals: list[CsvFormatError] = []
+    try:
+        patients = read_patients()
+    except CsvFormatError as refused:
+        refusals.append(refused)
+    try:
+        diary = read_diary()
+    except CsvFormatError as refused:
+        refusals.append(refused)
+    if len(refusals) > 1:
+        raise InputError("\n".join(str(refused) for refused in refusals))
+    if refusals:
+        raise refusals[0]
+    return diary, patients
+
+
 def read_diary_and_patients(
     diary_path: Path, patients_path: Path, patients_format: CsvFormat = ANALYSIS_PATIENTS_FORMAT
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -83,20 +109,19 @@ def read_diary_and_patients(
 
     The problems of both files are reported together, so one run names every row to fix.
     """
-    refusals: list[CsvFormatError] = []
-    try:
-        patients = read_patients_csv(patients_path, patients_format)
-    except CsvFormatError as refused:
-        refusals.append(refused)
-    try:
-        diary = read_diary_csv(diary_path)
-    except CsvFormatError as refused:
-        refusals.append(refused)
-    if len(refusals) > 1:
-        raise InputError("\n".join(str(refused) for refused in refusals))
-    if refusals:
-        raise refusals[0]
+    diary, patients = _both(
+        lambda: read_diary_csv(diary_path), lambda: read_patients_csv(patients_path, patients_format)
+    )
     unknown = _unknown_patients(diary, patients, str(patients_path))
     if unknown:
         raise CsvFormatError(str(diary_path), unknown, ANALYSIS_DIARY_FORMAT.outcome)
     return diary, patients
+
+
+def read_dose_response_tables(diary_path: Path, patients_path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """DIARY.csv and PATIENTS.csv of ``baclotrack doseresponse`` (formats in csv_formats.py), every
+    problem of both files reported at once; a patient without a country is US, as elsewhere."""
+    return _both(
+        lambda: _read_table(diary_path, DOSE_RESPONSE_DIARY_FORMAT),
+        lambda: with_default_country(_read_table(patients_path, DOSE_RESPONSE_PATIENTS_FORMAT)),
+    )

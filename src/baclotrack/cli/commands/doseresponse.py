@@ -27,10 +27,8 @@ from baclotrack.analysis.doseresponse import (
     plot_dose_response,
 )
 from baclotrack.cli.output import json_text
+from baclotrack.exchange.diary_csv import read_dose_response_tables
 from baclotrack.exchange.files import write_bytes_atomically
-
-#: Diary columns read as numbers when present (others are ignored).
-_DIARY_NUMBERS = ("drinks", "grams", "dose_mg", "craving", "anxiety")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -67,8 +65,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    diary = _read(args.diary, ("patient_id", "date", "dose_mg", "craving"))
-    patients = _read(args.patients, ("patient_id", "sex"))
+    # Both files checked whole, every bad cell named by file, data row and column (decision 0093).
+    diary, patients = read_dose_response_tables(args.diary, args.patients)
     patient = _patient(patients, args.patient, args.patients.name)
     result = DoseResponse(lag_days=args.lag, outcome=args.outcome, escalation_only=args.escalation_only).fit(
         diary, patient
@@ -78,53 +76,6 @@ def run(args: argparse.Namespace) -> int:
         _save_figure(result, args.plot)
     print(output)
     return 0
-
-
-def _read(path: Path, required: tuple[str, ...]) -> pl.DataFrame:
-    """A CSV read as text, then the known columns parsed; a bad value is named by data row."""
-    source = path.name
-    try:
-        frame = pl.read_csv(path, infer_schema=False)
-    except FileNotFoundError:
-        raise
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
-        raise DoseResponseError(f"{source}: not a readable CSV file ({exc})") from None
-    for column in required:
-        if column not in frame.columns:
-            raise DoseResponseError(
-                f"{source}: column {column!r} is missing (columns: {', '.join(frame.columns)})"
-            )
-    parsers: dict[str, tuple[pl.Expr, str]] = {
-        "date": (
-            pl.col("date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
-            "not a date (YYYY-MM-DD)",
-        ),
-        "weight_kg": (
-            pl.col("weight_kg").str.strip_chars().cast(pl.Float64, strict=False),
-            "not a weight in kg",
-        ),
-    }
-    for column in _DIARY_NUMBERS:
-        parsers[column] = (pl.col(column).str.strip_chars().cast(pl.Float64, strict=False), "not a number")
-    for column, (parsed, what) in parsers.items():
-        if column in frame.columns:
-            frame = _parse(frame, column, parsed, what, source)
-    return frame
-
-
-def _parse(frame: pl.DataFrame, column: str, parsed: pl.Expr, what: str, source: str) -> pl.DataFrame:
-    text = pl.col(column).str.strip_chars()
-    bad = (
-        frame.with_row_index("__row__", 1)
-        .filter(parsed.is_null() & text.is_not_null() & (text != ""))
-        .head(1)
-    )
-    if bad.height:
-        row = bad.row(0, named=True)
-        raise DoseResponseError(
-            f"{source}, data row {row['__row__']}, column {column}: {what} (got {row[column]!r})"
-        )
-    return frame.with_columns(parsed.alias(column))
 
 
 def _patient(patients: pl.DataFrame, patient_id: str, source: str) -> dict[str, Any]:
