@@ -14,9 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from baclotrack.clinic import dashboard_cache, page_reads
+from baclotrack.clinic import adapters, dashboard_cache, page_reads
 from baclotrack.clinic.audit import Actor
-from baclotrack.clinic.models import Alert, AlertStatus, Client
+from baclotrack.clinic.models import Alert, AlertStatus, Client, PlanStep
 from baclotrack.clinic.services.alerts import refresh_alerts
 from baclotrack.clinic.services.diary import DiaryEntry, import_diary_days, save_diary_day
 from baclotrack.clinic.services.plans import choose_protocol
@@ -321,3 +321,42 @@ def test_a_new_plan_inside_one_read_is_seen_by_the_next_read(cast) -> None:
         assert not queries.captured_queries  # served from the page's read
         second = choose_protocol(actor, client, protocol="baclocur-label", start_date=start, max_dose_mg=80.0)
         assert page_reads.active_plan(client) == second
+
+
+# -- the plan panel ----------------------------------------------------------------------------------------
+def test_the_plan_panel_reads_in_full_only_the_days_it_shows(cast, monkeypatch) -> None:
+    """Its dose changes and today, as the panel computed them from every step (read in full) before."""
+    actor = Actor(cast.clinician_a)
+    start = timezone.localdate() - dt.timedelta(days=20)
+    plan = choose_protocol(actor, cast.client_a, protocol="resab", start_date=start, max_dose_mg=90.0)
+    steps = list(plan.steps.order_by("day"))
+    assert len(steps) > 20
+    built: list[int] = []
+    original = PlanStep.from_db.__func__  # type: ignore[attr-defined]
+
+    def from_db(cls: type, *args: Any) -> Any:
+        built.append(1)
+        return original(cls, *args)
+
+    monkeypatch.setattr(PlanStep, "from_db", classmethod(from_db))
+    for offset in (-5, 0, 1, 7, 19, 20, 21, 60, 400):
+        today = start + dt.timedelta(days=offset)
+        built.clear()
+        view = adapters.plan_view(cast.client_a, today)
+        assert view is not None
+        changes = [s for i, s in enumerate(steps) if i == 0 or s.total_mg != steps[i - 1].total_mg]
+        assert [row["date"] for row in view["steps"]] == [s.date for s in changes]
+        shown = [s for s in steps if s.date <= today] if today >= start else []
+        expected_today = shown[-1] if shown else None
+        today_pk = None if expected_today is None else expected_today.pk
+        assert [row["is_today"] for row in view["steps"]] == [s.pk == today_pk for s in changes]
+        if expected_today is None:
+            assert view["today"] is None
+        else:
+            assert (view["today"]["date"], view["today"]["total_mg"]) == (
+                expected_today.date,
+                expected_today.total_mg,
+            )
+        upcoming = [s for s in changes if s.date > today]
+        assert (view["next"] or {}).get("date") == (upcoming[0].date if upcoming else None)
+        assert len(built) <= len(changes) + 1  # not one per step of the plan
