@@ -5,11 +5,14 @@ and no session write per page view. Alerts are never lost on the way."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -360,3 +363,36 @@ def test_the_plan_panel_reads_in_full_only_the_days_it_shows(cast, monkeypatch) 
         upcoming = [s for s in changes if s.date > today]
         assert (view["next"] or {}).get("date") == (upcoming[0].date if upcoming else None)
         assert len(built) <= len(changes) + 1  # not one per step of the plan
+
+
+# -- the cache shared by the workers of a machine (decision 0179) ------------------------------------------
+def test_the_dashboard_cache_is_files_under_var() -> None:
+    from django.conf import settings
+
+    store = settings.CACHES[dashboard_cache.STORE]
+    assert store["BACKEND"].endswith("FileBasedCache")
+    assert Path(str(store["LOCATION"])) == settings.VAR_DIR / "dashboard-cache"
+
+
+def test_what_one_worker_drew_another_serves_without_drawing_again() -> None:
+    """Another thread has its own cache object, as another gunicorn worker has: it reads the files."""
+    drawn: list[str] = []
+
+    def draw(who: str) -> str:
+        return dashboard_cache.cached(
+            "timeline", 7, ("same diary",), lambda: drawn.append(who) or f"svg by {who}"
+        )
+
+    assert draw("first worker") == "svg by first worker"
+    served: list[str] = []
+    other = threading.Thread(target=lambda: served.append(draw("second worker")))
+    other.start()
+    other.join()
+    assert served == ["svg by first worker"] and drawn == ["first worker"]
+
+
+def test_starting_the_app_empties_the_cache() -> None:
+    """A drawing made by the code of a previous run is never served after a restart or a deploy."""
+    dashboard_cache.cached("timeline", 7, ("old code",), lambda: "old drawing")
+    apps.get_app_config("clinic").ready()
+    assert dashboard_cache.cached("timeline", 7, ("old code",), lambda: "new drawing") == "new drawing"

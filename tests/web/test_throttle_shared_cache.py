@@ -23,11 +23,12 @@ pytestmark = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set (C
 @pytest.fixture
 def redis_cache(settings: Any) -> Iterator[None]:
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"baclotrack-test-{os.getpid()}",
-        }
+        },
     }
     cache.clear()
     yield

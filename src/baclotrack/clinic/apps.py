@@ -11,4 +11,8 @@ class ClinicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from baclotrack.clinic import checks  # noqa: F401 - registers the database checks
+        # Importing checks registers the database checks.
+        from baclotrack.clinic import checks, dashboard_cache  # noqa: F401
+
+        # Drawings kept by a previous run may come from other code: start empty (decision 0179).
+        dashboard_cache.clear_left_over()

@@ -1,4 +1,5 @@
-"""What a dashboard draws or fits, kept per process and keyed by exactly the data it was made from.
+"""What a dashboard draws or fits, kept for every worker of the machine and keyed by exactly the data
+it was made from.
 
 A client's dashboard is read far more often than the client's diary changes, and its two costly
 parts are pure functions of their inputs: the timeline SVG (reports/charts.py) of the timeline
@@ -6,30 +7,33 @@ frame, and the dose-response fit of the diary. The key is a digest of those inpu
 client's id, so nothing is ever shared across clients, and the language of the texts), so a saved
 or corrected diary day, a new plan or another language simply gives a new key: there is nothing to
 invalidate and a stale entry can never be served (docs/decisions/0150-dashboard-cache-by-content.md).
+
+The store is the ``dashboard`` cache of the settings: files under var/ that the gunicorn workers of
+one machine share, so a chart is drawn once per change, not once per worker that serves it. The
+app empties it when it starts (:func:`clear_left_over`, called from the app's ``ready()``), so an entry made
+by another version of the code is never served (decision 0179).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
-from django.core.cache.backends.locmem import LocMemCache
+from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.utils import translation
 
 T = TypeVar("T")
 
-#: Entries kept per process (least recently used dropped first); an SVG of two years is about 150 kB.
-MAX_ENTRIES = 200
-#: Seconds an entry lives: entries of an edited diary are never read again, so they only age out.
-TIMEOUT_SECONDS = 24 * 3600
+#: The settings' cache of the dashboard (size and lifetime are set there).
+STORE = "dashboard"
 
-# Its own store, not the default cache: the sign-in throttle's counters live there and must not be
-# culled to make room for charts.
-_store = LocMemCache(
-    "baclotrack-dashboard", {"TIMEOUT": TIMEOUT_SECONDS, "OPTIONS": {"MAX_ENTRIES": MAX_ENTRIES}}
-)
+
+def _store() -> BaseCache:
+    return caches[STORE]
 
 
 def digest(*inputs: object) -> str:
@@ -43,15 +47,26 @@ def digest(*inputs: object) -> str:
 
 
 def cached(kind: str, client_id: int, inputs: tuple[object, ...], make: Callable[[], T]) -> T:
-    """``make()``, computed once per (kind, client, language, inputs) in this process."""
+    """``make()``, computed once per (kind, client, language, inputs) for the workers of this machine."""
     key = f"{kind}:{client_id}:{translation.get_language()}:{digest(*inputs)}"
-    found = _store.get(key)
+    store = _store()
+    found = store.get(key)
     if found is None:
         found = make()
-        _store.set(key, found)
+        store.set(key, found)
     return found  # type: ignore[no-any-return]
 
 
+def clear_left_over() -> None:
+    """At start-up: drop what a previous run kept, since its code may have drawn differently. A
+    store that does not exist yet is left alone (a command on an unconfigured machine creates no
+    directory)."""
+    location = settings.CACHES[STORE].get("LOCATION")
+    if not location or Path(str(location)).exists():
+        clear()
+
+
 def clear() -> None:
-    """Forget every entry (tests, and benchmarks that time the first render)."""
-    _store.clear()
+    """Forget every entry: at start-up (so that no drawing of other code is served), in tests, and
+    in benchmarks that time the first render."""
+    _store().clear()

@@ -141,7 +141,7 @@ LINK_GUESSES_ALLOWED = env_int("LINK_GUESSES_ALLOWED", 10, minimum=1)
 # worker process, so with N workers an address gets up to N times the allowed tries; REDIS_URL
 # (e.g. redis://127.0.0.1:6379/0) shares the counters between workers and machines (decision 0172).
 REDIS_URL = env_str("REDIS_URL", "")
-CACHES = {
+CACHES: dict[str, dict[str, object]] = {
     "default": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -151,6 +151,19 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
+}
+# The dashboard's drawn charts and dose-response fits (clinic/dashboard_cache.py, decision 0179): files
+# under var/, so that the gunicorn workers of one machine share them and a chart is drawn once per
+# change of its data, not once per worker. At most 200 entries (about 150 kB each before
+# compression), each for a day; the app empties it whenever it starts, so no drawing made by
+# another version of the code is ever served. Its own store: the throttle's counters must never
+# be culled to make room for charts.
+DASHBOARD_CACHE_DIR = VAR_DIR / "dashboard-cache"
+CACHES["dashboard"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(DASHBOARD_CACHE_DIR),
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 200},
 }
 # Name of the TOTP issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "baclotrack"
