@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
 import sys
 
 import pytest
@@ -58,3 +60,17 @@ def test_production_settings_turn_https_and_secure_cookies_on(monkeypatch) -> No
     assert production.SECURE_SSL_REDIRECT and production.SECURE_HSTS_SECONDS > 0  # type: ignore[attr-defined]
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")  # type: ignore[attr-defined]
     assert production.SESSION_COOKIE_HTTPONLY  # type: ignore[attr-defined]
+
+
+def test_the_wsgi_module_loads_every_view_and_freezes_what_lives_as_long_as_the_worker(tmp_path) -> None:
+    """gunicorn's workers import it: the charts' and analyses' modules are loaded before the first
+    request, and the objects alive then are out of the garbage collector's walks (decision 0180)."""
+    code = (
+        "import gc, sys; import baclotrack.web.wsgi; "
+        "print(gc.get_freeze_count() > 50_000, 'matplotlib.figure' in sys.modules, "
+        "'baclotrack.reports.charts' in sys.modules)"
+    )
+    env = {**os.environ, "BACLOTRACK_VAR_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert found.stdout.split() == ["True", "True", "True"]
