@@ -108,12 +108,14 @@ def dashboard_child() -> None:
     """Run inside the database's environment: build the long client, time its dashboard."""
     # Started as a gunicorn worker starts: the WSGI module sets Django up, loads every view and
     # freezes the objects alive then out of the garbage collector's walks (decision 0180).
+    import baclotrack.web.wsgi  # noqa: F401
+
+    # isort: split
     from django.contrib.auth.models import User
     from django.db import connection
     from django.test import Client as Browser
     from django.test.utils import CaptureQueriesContext
 
-    import baclotrack.web.wsgi  # noqa: F401
     from baclotrack.clinic import dashboard_cache
 
     client_id = _two_year_client()
