@@ -106,3 +106,9 @@ def test_joined_messages_skip_empty_ones_and_translate_each() -> None:
     french = {"Hold at {dose:g} mg/day": "Maintenir à {dose:g} mg/j", "Dizziness": "Vertiges"}
     assert join_messages(notes) == "Hold at 45 mg/day; Dizziness"
     assert join_messages(notes, lambda t: french.get(t, t)) == "Maintenir à 45 mg/j; Vertiges"
+
+
+def test_show_is_english_without_a_translator_and_rendered_with_one() -> None:
+    message = Message("Hold at {dose:g} mg/day", {"dose": 45.0})
+    assert message.show(None) == "Hold at 45 mg/day"
+    assert message.show(lambda template: template.replace("Hold at", "Garder")) == "Garder 45 mg/day"

@@ -380,8 +380,7 @@ def plot_dose_response(
         raise DoseResponseError(f"patient {result.patient_id_}: weight_kg is needed to plot mg/kg/day")
 
     def say(template: str, **params: Param) -> str:
-        message = Message(template, params)
-        return message.text() if translate is None else message.render(translate)
+        return Message(template, params).show(translate)
 
     scale = weight if per_kg and weight is not None else 1.0
     unit = Message(N_("mg/kg/day") if per_kg else N_("mg/day"))

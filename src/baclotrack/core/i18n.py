@@ -107,6 +107,10 @@ class Message:
         """The message in English, as the command line and the PDF report show it."""
         return self.render(lambda template: template)
 
+    def show(self, translate: Translate | None) -> str:
+        """In English when ``translate`` is None (command line, PDF), else rendered with it (web)."""
+        return self.text() if translate is None else self.render(translate)
+
     def render(self, translate: Translate) -> str:
         """The message with ``translate`` applied to this template and to nested messages."""
         values = {k: _render_param(v, translate) for k, v in self.params.items()}
@@ -156,7 +160,7 @@ NOTE_SEPARATOR: Final = "; "
 
 def join_messages(messages: Iterable[Message], translate: Translate | None = None) -> str:
     """Several messages as one text, in English or rendered with ``translate``; empty ones are skipped."""
-    texts = (m.text() if translate is None else m.render(translate) for m in messages)
+    texts = (m.show(translate) for m in messages)
     return NOTE_SEPARATOR.join(text for text in texts if text)
 
 

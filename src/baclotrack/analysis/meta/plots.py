@@ -32,8 +32,7 @@ POOLED_LABEL = N_("Pooled ({method})")
 
 def _say(translate: Translate | None, template: str, **params: Param) -> str:
     """``template`` filled in English, or translated by ``translate`` (the web's catalogue lookup)."""
-    message = Message(template, params)
-    return message.text() if translate is None else message.render(translate)
+    return Message(template, params).show(translate)
 
 
 def _fmt_interval(estimate: float, low: float, high: float) -> str:
