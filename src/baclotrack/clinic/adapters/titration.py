@@ -155,17 +155,13 @@ def plan_view(client: Client, today: dt.date) -> dict[str, Any] | None:
         return None
     protocol = PROTOCOLS.get(plan.protocol)
     # Show the dose changes, not every day: the day a dose starts is what a clinician plans around.
-    # A long plan holds hundreds of days at one dose, so its days are read as (id, date, dose)
-    # first and in full (intakes, notes) only where a dose changes and today.
-    outline = list(plan.steps.order_by("day").values_list("pk", "date", "total_mg"))
-    changed = [pk for i, (pk, _d, mg) in enumerate(outline) if i == 0 or mg != outline[i - 1][2]]
-    # Today's step: the last one on or before today (the plan holds its final dose after its end).
-    on_or_before = [(date, pk) for pk, date, _mg in outline if date <= today]
-    today_pk = max(on_or_before)[1] if on_or_before and today >= plan.start_date else None
-    wanted = changed if today_pk is None else [*changed, today_pk]
-    full = {s.pk: s for s in plan.steps.filter(pk__in=wanted)}
+    # A long plan holds hundreds of days at one dose, so its days are read as (id, dose) first
+    # and in full (intakes, notes) only where a dose changes.
+    outline = list(plan.steps.order_by("day").values_list("pk", "total_mg"))
+    changed = [pk for i, (pk, mg) in enumerate(outline) if i == 0 or mg != outline[i - 1][1]]
+    full = {s.pk: s for s in plan.steps.filter(pk__in=changed)}
     changes = [full[pk] for pk in changed]
-    today_step = full.get(today_pk) if today_pk is not None else None
+    today_step = _active_plan_step(client, today)
     upcoming = [s for s in changes if s.date > today]
     rows = [
         {
