@@ -239,6 +239,12 @@ def shown_as_rows(drinks: list[dict[str, Any]]) -> bool:
     return len(drinks) <= DRINK_ROWS and all("volume_ml" in drink for drink in drinks)
 
 
+def keeps_recorded_drinks(day: Any) -> bool:
+    """Whether a stored day's form keeps its alcohol unless drinks are entered: some alcohol the
+    rows cannot show (:func:`shown_as_rows`)."""
+    return bool(day.grams > 0) and not shown_as_rows(day.drinks)
+
+
 def _own_copy(field: forms.Field) -> forms.Field:
     """A form's own copy of ``field``, as Django's ``Field.__deepcopy__`` makes it (own widget, widget
     attributes, error messages and validators) except that the choice lists are shared: Django
@@ -408,13 +414,13 @@ class DiaryDayForm(ConfirmImplausible):
         """Initial values to correct a stored day."""
         initial: dict[str, Any] = {"craving": day.craving, "anxiety": day.anxiety, "note": day.note}
         initial["drank"] = DrankAlcohol.YES if day.grams > 0 else DrankAlcohol.NO
-        if shown_as_rows(day.drinks):
+        if keeps_recorded_drinks(day):
+            # Rows would show part of the day, or nothing, and saving them would change it.
+            initial["keep_drinks"] = True
+        elif shown_as_rows(day.drinks):
             for row, drink in enumerate(day.drinks):
                 for part in ("beverage", "count", "volume_ml", "abv_percent"):
                     initial[f"drink_{row}_{part}"] = drink.get(part)
-        elif day.grams > 0:
-            # Rows would show part of the day, or nothing, and saving them would change it.
-            initial["keep_drinks"] = True
         for i, dose in enumerate(day.doses_mg[:INTAKES]):
             initial[f"dose_{i}"] = dose
         for name, severity in day.side_effects.items():

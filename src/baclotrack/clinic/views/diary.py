@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from baclotrack.clinic import adapters, throttle
 from baclotrack.clinic.access import client_of_login, get_client, get_diary_day, link_for_token
 from baclotrack.clinic.audit import Actor
-from baclotrack.clinic.forms import DiaryDayForm, ReasonForm, shown_as_rows
+from baclotrack.clinic.forms import DiaryDayForm, ReasonForm, keeps_recorded_drinks
 from baclotrack.clinic.models import Client, DiaryDay, DiaryLink, DiarySource
 from baclotrack.clinic.services.alerts import refresh_alerts
 from baclotrack.clinic.services.diary import save_diary_day, soft_delete_diary_day
@@ -61,8 +61,6 @@ def _day_page(
                 refresh_alerts(actor, client, today)
                 return redirect(back)
     stored = DiaryDay.objects.filter(client=client, date=date, deleted_at__isnull=True).first()
-    # Alcohol recorded as one amount (or more drinks than rows): kept unless drinks are entered.
-    kept = stored is not None and stored.grams > 0 and not shown_as_rows(stored.drinks)
     if request.method != "POST":
         initial = (
             DiaryDayForm.initial_from(stored)
@@ -75,7 +73,8 @@ def _day_page(
         "form": form,
         "date": date,
         "stored": stored,
-        "kept_grams": stored.grams if kept and stored is not None else None,
+        # Alcohol recorded as one amount (or more drinks than rows): kept unless drinks are entered.
+        "kept_grams": stored.grams if stored is not None and keeps_recorded_drinks(stored) else None,
         "back": back,
         "clinician": clinician,
         "presets": adapters.beverage_presets_json(),
