@@ -115,18 +115,46 @@ def _linear_given_ed50(dose: FloatArray, y: FloatArray, ed50: float) -> tuple[fl
     return float(coef[0]), float(coef[1]), float(resid @ resid)
 
 
-def _minimise_log_ed50(objective: Callable[[float], float], lo: float, hi: float) -> float:
-    """Minimise a function of log ED50 on [lo, hi]: a grid finds the basin, Brent polishes it."""
-    grid = np.linspace(lo, hi, 121)
-    values = np.array([objective(float(g)) for g in grid])
-    best = int(np.argmin(values))
+def _fractions(d: FloatArray, log_ed50: FloatArray) -> FloatArray:
+    """D / (ED50 + D): one row per log ED50 of ``log_ed50``, one column per dose."""
+    return d[np.newaxis, :] / (np.exp(log_ed50)[:, np.newaxis] + d[np.newaxis, :])
+
+
+def _rss_given_ed50_grid(d: FloatArray, y: FloatArray, log_ed50: FloatArray) -> FloatArray:
+    """:func:`_linear_given_ed50`'s RSS at every log ED50 of a grid at once, in closed form
+    (simple regression of y on the centred fraction)."""
+    frac = _fractions(d, log_ed50)
+    centred = frac - frac.mean(axis=1, keepdims=True)
+    yc = y - y.mean()
+    sff, sfy = np.einsum("gn,gn->g", centred, centred), centred @ yc
+    rss: FloatArray = np.where(sff > 0, yc @ yc - sfy**2 / np.where(sff > 0, sff, 1.0), yc @ yc)
+    return rss
+
+
+#: Points of the log ED50 grid that finds the basin of a minimum before Brent's method polishes it.
+GRID_POINTS: Final = 121
+
+
+def _minimise_log_ed50(
+    objective: Callable[[float], float],
+    lo: float,
+    hi: float,
+    on_grid: Callable[[FloatArray], FloatArray],
+) -> float:
+    """Minimise a function of log ED50 on [lo, hi]: a grid finds the basin, Brent polishes it.
+
+    ``on_grid`` is the same function evaluated at a whole grid at once (numpy, closed form): one
+    pass over the grid instead of one least-squares solve per point. It only chooses the basin;
+    the polish and the comparison with the best grid point use ``objective`` itself."""
+    grid = np.linspace(lo, hi, GRID_POINTS)
+    best = int(np.argmin(on_grid(grid)))
     left, right = grid[max(best - 1, 0)], grid[min(best + 1, grid.size - 1)]
     if left == right:
         return float(grid[best])
     res = optimize.minimize_scalar(
         objective, bounds=(left, right), method="bounded", options={"xatol": 1e-10}
     )
-    return float(res.x) if float(res.fun) <= values[best] else float(grid[best])
+    return float(res.x) if float(res.fun) <= objective(float(grid[best])) else float(grid[best])
 
 
 def fit_emax(dose: FloatArray, response: FloatArray, *, level: float = 0.95) -> EmaxEstimate:
@@ -163,7 +191,12 @@ def fit_emax(dose: FloatArray, response: FloatArray, *, level: float = 0.95) -> 
     positive = distinct[distinct > 0]
     lo = float(np.log(positive.min() / ED50_RANGE_FACTOR))
     hi = float(np.log(positive.max() * ED50_RANGE_FACTOR))
-    log_ed50 = _minimise_log_ed50(lambda t: _linear_given_ed50(d, y, float(np.exp(t)))[2], lo, hi)
+    log_ed50 = _minimise_log_ed50(
+        lambda t: _linear_given_ed50(d, y, float(np.exp(t)))[2],
+        lo,
+        hi,
+        lambda grid: _rss_given_ed50_grid(d, y, grid),
+    )
     if log_ed50 - lo < BOUND_TOLERANCE_LOG or hi - log_ed50 < BOUND_TOLERANCE_LOG:
         below = log_ed50 - lo < BOUND_TOLERANCE_LOG
         side = Message(N_("below the smallest") if below else N_("far above the largest"))
@@ -220,19 +253,23 @@ def _profile_rss(
     if name == "ed50":
         return _linear_given_ed50(d, y, value)[2]
 
-    def rss_at(log_ed50: float) -> float:
-        frac = d / (np.exp(log_ed50) + d)
+    def rss_on_grid(log_ed50: FloatArray) -> FloatArray:
+        frac = _fractions(d, log_ed50)
         if name == "e0":  # y - E0 = -Emax x frac: one coefficient, closed form
             target = y - value
-            denom = float(frac @ frac)
-            slope = -float(frac @ target) / denom if denom > 0 else 0.0
-            resid = target + slope * frac
+            denom = np.einsum("gn,gn->g", frac, frac)
+            slope = np.where(denom > 0, -(frac @ target) / np.where(denom > 0, denom, 1.0), 0.0)
+            resid = target[np.newaxis, :] + slope[:, np.newaxis] * frac
         else:  # Emax fixed: E0 is the mean of y + Emax x frac
-            shifted = y + value * frac
-            resid = shifted - shifted.mean()
-        return float(resid @ resid)
+            shifted = y[np.newaxis, :] + value * frac
+            resid = shifted - shifted.mean(axis=1, keepdims=True)
+        rss: FloatArray = np.einsum("gn,gn->g", resid, resid)
+        return rss
 
-    return rss_at(_minimise_log_ed50(rss_at, *log_range))
+    def rss_at(log_ed50: float) -> float:
+        return float(rss_on_grid(np.array([log_ed50]))[0])
+
+    return rss_at(_minimise_log_ed50(rss_at, *log_range, rss_on_grid))
 
 
 def _profile_interval(
