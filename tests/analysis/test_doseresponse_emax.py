@@ -8,8 +8,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from baclotrack.analysis.emax import EmaxNotIdentifiable, emax_curve, fit_emax
+from baclotrack.analysis.emax import (
+    GRID_POINTS,
+    EmaxNotIdentifiable,
+    _linear_given_ed50,
+    _rss_given_ed50_grid,
+    emax_curve,
+    fit_emax,
+)
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "doseresponse"
 DATASETS = ("steps_15mg", "ameisen_like", "mg_per_kg")
@@ -136,3 +145,22 @@ def test_the_side_of_an_ed50_at_the_edge_is_translated_with_the_sentence() -> No
     assert "(far above the largest dose taken)" in message.text()
     # The side is a nested message, translated before it is put into the sentence.
     assert "([far above the largest] dose taken)" in message.render(lambda template: f"[{template}]")
+
+
+@given(
+    st.lists(st.sampled_from([0.0, 10.0, 30.0, 60.0, 120.0, 270.0]), min_size=5, max_size=60),
+    st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_the_grid_that_finds_the_ed50_basin_gives_each_point_the_least_squares_rss(
+    doses: list[float], seed: int
+) -> None:
+    # The grid is evaluated in closed form, all at once; each of its points must be the RSS of the
+    # least-squares fit at that ED50, or the grid could choose the wrong basin.
+    dose = np.array(doses)
+    response = np.random.default_rng(seed).normal(5.0, 2.0, dose.size)
+    grid = np.linspace(np.log(0.1), np.log(27_000.0), GRID_POINTS)
+    at_once = _rss_given_ed50_grid(dose, response, grid)
+    one_by_one = [_linear_given_ed50(dose, response, float(np.exp(g)))[2] for g in grid]
+    scale = float(((response - response.mean()) ** 2).sum())
+    assert at_once == pytest.approx(one_by_one, rel=1e-9, abs=1e-12 * scale)
