@@ -10,8 +10,9 @@ which days are heavy arrives in the ``heavy`` column.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from typing import Final
 
 import matplotlib
@@ -25,7 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.transforms import Bbox, blended_transform_factory
 
 from baclotrack.core.errors import InputError
 
@@ -122,67 +123,155 @@ def timeline_svg(
     frame: pl.DataFrame, *, title: str = "", labels: Mapping[str, str] | None = None, width_in: float = 10.0
 ) -> str:
     """The timeline of ``frame`` (columns :data:`TIMELINE_COLUMNS`, one row per date) as an SVG string."""
-    with _style():
-        return _svg(timeline_figure(frame, title=title, labels=labels, width_in=width_in))
+    _check(frame)
+    if frame.height == 0:
+        with _style():
+            return _svg(timeline_figure(frame, title=title, labels=labels, width_in=width_in))
+    with _style(), _BLANK_FIGURES.borrow(width_in) as (fig, panels):
+        _draw(panels, frame, title=title, labels=labels, width_in=width_in)
+        return _svg(fig)
 
 
 def timeline_figure(
     frame: pl.DataFrame, *, title: str = "", labels: Mapping[str, str] | None = None, width_in: float = 10.0
 ) -> Figure:
-    """The timeline as a matplotlib figure (what :func:`timeline_svg` writes)."""
+    """The timeline as a new matplotlib figure (what :func:`timeline_svg` writes)."""
     _check(frame)
-    text = {**DEFAULT_LABELS, **(labels or {})}
     with _style():
-        # A bare Figure, not pyplot: nothing to register with, or to close in, a figure manager.
-        fig = Figure(figsize=(width_in, HEIGHT_IN))
-        ax_dose, ax_drinks, ax_scales = fig.subplots(3, 1, sharex=True, height_ratios=(1.0, 1.2, 1.0))
-        _layout(fig, width_in)
-        axes_width_in = width_in - MARGINS_IN["left"] - MARGINS_IN["right"]
+        fig, panels = _blank_figure(width_in)
         if frame.height == 0:
-            ax_drinks.text(0.5, 0.5, text["empty"], ha="center", va="center", transform=ax_drinks.transAxes)
-            for ax in (ax_dose, ax_drinks, ax_scales):
+            empty = {**DEFAULT_LABELS, **(labels or {})}["empty"]
+            ax_drinks = panels[1]
+            ax_drinks.text(0.5, 0.5, empty, ha="center", va="center", transform=ax_drinks.transAxes)
+            for ax in panels:
                 ax.set_yticks([])
             return fig
-        frame = frame.sort("date")
-        _dose_panel(ax_dose, frame, text)
-        _drinks_panel(ax_drinks, frame, text)
-        _scales_panel(ax_scales, frame, text)
-        if title:
-            # A dollar sign would start matplotlib's mathtext; a client code is plain text.
-            ax_dose.set_title(title.replace("$", r"\$"), loc="left", fontweight="bold")
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=10)  # type: ignore[no-untyped-call]
-        ax_scales.xaxis.set_major_locator(locator)
-        ax_scales.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
-        for ax in (ax_dose, ax_drinks, ax_scales):
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
-            # One x position for the three y labels (what fig.align_ylabels() measures, at no cost).
-            ax.yaxis.set_label_coords(-(MARGINS_IN["left"] - 0.2) / axes_width_in, 0.5)
-        for ax in (ax_dose, ax_drinks):
-            # The dates are written once, under the bottom panel; the upper panels' x axes (hidden
-            # labels, tick marks) are not drawn at all, which spares laying out their ticks.
-            ax.xaxis.set_visible(False)
+        _draw(panels, frame, title=title, labels=labels, width_in=width_in)
         return fig
 
 
+Panels = tuple[Axes, Axes, Axes]
+
+
+def _blank_figure(width_in: float) -> tuple[Figure, Panels]:
+    """A figure with the three empty panels laid out (to be called inside :func:`_style`)."""
+    # A bare Figure, not pyplot: nothing to register with, or to close in, a figure manager.
+    fig = Figure(figsize=(width_in, HEIGHT_IN))
+    ax_dose, ax_drinks, ax_scales = fig.subplots(3, 1, sharex=True, height_ratios=(1.0, 1.2, 1.0))
+    _layout(fig, width_in)
+    return fig, (ax_dose, ax_drinks, ax_scales)
+
+
+class _BlankFigures:
+    """One blank figure per thread and width, lent to :func:`timeline_svg` and wiped after use.
+
+    Building a figure and its three panels' axes, and the axes' tick objects on the first
+    drawing, is about a third of a two-year chart's cost; the data drawn on them is a small part
+    (docs/decisions/0181-reused-chart-figure.md). A borrowed figure is emptied of everything
+    :func:`_draw` adds as soon as its SVG is written, so no client's data stays in it between
+    charts; one that cannot be restored to its blank state (a drawing that failed half-way, or
+    matplotlib keeping something the wipe does not know) is dropped and a new one built. A test
+    checks that a reused figure writes the very bytes a new one writes.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @contextmanager
+    def borrow(self, width_in: float) -> Iterator[tuple[Figure, Panels]]:
+        shelf: dict[float, tuple[Figure, Panels, int]] = self._local.__dict__.setdefault("shelf", {})
+        found = shelf.pop(width_in, None)
+        if found is None:
+            fig, panels = _blank_figure(width_in)
+            found = (fig, panels, _children(panels))
+        fig, panels, blank = found
+        yield fig, panels  # an exception here leaves the figure off the shelf
+        _wipe(panels)
+        if _children(panels) == blank:
+            shelf[width_in] = found
+
+
+_BLANK_FIGURES: Final = _BlankFigures()
+
+
+def _children(panels: Panels) -> int:
+    return sum(len(ax.get_children()) for ax in panels)
+
+
+def _wipe(panels: Panels) -> None:
+    """Take off what :func:`_draw` put on the panels and give their limits back to autoscaling."""
+    for ax in panels:
+        for artist in (*ax.lines, *ax.patches, *ax.collections, *ax.texts, *ax.artists, *ax.images):
+            artist.remove()
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.remove()
+        ax.set_title("", loc="left")
+        ax.dataLim.set_points(Bbox.null().get_points())
+        ax.ignore_existing_data_limits = True
+        # A new axes' limits: a chart with nothing to scale to (no value in a panel) keeps them.
+        ax.viewLim.set_points(Bbox.unit().get_points())
+        ax.set_autoscale_on(True)
+
+
+def _draw(
+    panels: Panels, frame: pl.DataFrame, *, title: str, labels: Mapping[str, str] | None, width_in: float
+) -> None:
+    """Draw a non-empty ``frame`` on blank panels."""
+    text = {**DEFAULT_LABELS, **(labels or {})}
+    ax_dose, ax_drinks, ax_scales = panels
+    axes_width_in = width_in - MARGINS_IN["left"] - MARGINS_IN["right"]
+    frame = frame.sort("date")
+    # Dates as matplotlib's day numbers, converted once for the whole frame: every plot call given
+    # Python dates converts them again, one object at a time.
+    frame = frame.with_columns(pl.Series(_X, mdates.date2num(frame["date"].to_numpy()), dtype=pl.Float64))  # type: ignore[no-untyped-call]
+    for ax in panels:
+        ax.xaxis_date()
+    _dose_panel(ax_dose, frame, text)
+    _drinks_panel(ax_drinks, frame, text)
+    _scales_panel(ax_scales, frame, text)
+    if title:
+        # A dollar sign would start matplotlib's mathtext; a client code is plain text.
+        ax_dose.set_title(title.replace("$", r"\$"), loc="left", fontweight="bold")
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)  # type: ignore[no-untyped-call]
+    ax_scales.xaxis.set_major_locator(locator)
+    ax_scales.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    for ax in (ax_dose, ax_drinks, ax_scales):
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+        # One x position for the three y labels (what fig.align_ylabels() measures, at no cost).
+        ax.yaxis.set_label_coords(-(MARGINS_IN["left"] - 0.2) / axes_width_in, 0.5)
+    for ax in (ax_dose, ax_drinks):
+        # The dates are written once, under the bottom panel; the upper panels' x axes (hidden
+        # labels, tick marks) are not drawn at all, which spares laying out their ticks.
+        ax.xaxis.set_visible(False)
+
+
+#: The frame's column of matplotlib date numbers (:func:`_draw`).
+_X: Final = "_x"
+
+
+def _values(frame: pl.DataFrame, column: str) -> np.ndarray:
+    """A column as floats, a missing value as NaN (a gap in a line)."""
+    return frame[column].cast(pl.Float64).to_numpy()
+
+
 def _dose_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> None:
-    dates = frame["date"].to_list()
-    planned = frame["planned_mg"].to_list()
-    if any(v is not None for v in planned):
+    x = frame[_X].to_numpy()
+    if frame["planned_mg"].null_count() < frame.height:
         ax.step(
-            dates,
-            [float("nan") if v is None else v for v in planned],
+            x,
+            _values(frame, "planned_mg"),
             where="post",
             color=_GREY,
             linestyle="--",
             linewidth=1.2,
             label=text["planned"],
         )
-    taken = frame["dose_mg"].to_list()
-    if any(v is not None for v in taken):
+    if frame["dose_mg"].null_count() < frame.height:
         ax.step(
-            dates,
-            [float("nan") if v is None else v for v in taken],
+            x,
+            _values(frame, "dose_mg"),
             where="post",
             color=_BLUE,
             linewidth=1.8,
@@ -203,8 +292,8 @@ def _drinks_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> Non
     _bars(ax, heavy, _VERMILION, label=text["heavy"])
     if heavy.height:
         ax.plot(
-            heavy["date"].to_list(),
-            [v * 1.05 + 0.2 for v in heavy["drinks"].to_list()],
+            heavy[_X].to_numpy(),
+            _values(heavy, "drinks") * 1.05 + 0.2,
             linestyle="none",
             marker="v",
             color=_VERMILION,
@@ -221,8 +310,7 @@ def _bars(ax: Axes, days: pl.DataFrame, colour: str, label: str | None = None) -
     drawn = days.filter(pl.col("drinks") > 0)  # a zero-height bar is invisible
     if drawn.height == 0:
         return
-    centre = np.asarray(mdates.date2num(drawn["date"].to_list()), dtype=np.float64)  # type: ignore[no-untyped-call]
-    top = drawn["drinks"].to_numpy().astype(np.float64)
+    centre, top = drawn[_X].to_numpy(), _values(drawn, "drinks")
     left, right, base = centre - BAR_WIDTH_DAYS / 2, centre + BAR_WIDTH_DAYS / 2, np.zeros_like(top)
     corners = [(left, base), (left, top), (right, top), (right, base), (left, base)]
     vertices = np.stack([np.column_stack(xy) for xy in corners], axis=1).reshape(-1, 2)
@@ -232,7 +320,6 @@ def _bars(ax: Axes, days: pl.DataFrame, colour: str, label: str | None = None) -
     ax.add_artist(PathPatch(Path(vertices, codes), facecolor=colour, edgecolor="none", label=label))
     ax.update_datalim([(left.min(), 0.0), (right.max(), float(top.max()))])
     ax.autoscale_view()
-    ax.xaxis_date()
 
 
 def _scales_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> None:
@@ -240,8 +327,8 @@ def _scales_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> Non
         rated = frame.filter(pl.col(column).is_not_null())
         if rated.height:
             ax.plot(
-                rated["date"].to_list(),
-                rated[column].to_list(),
+                rated[_X].to_numpy(),
+                _values(rated, column),
                 color=colour,
                 marker="o" if rated.height <= MARKERS_UP_TO_DAYS else "",
                 markersize=2.5,
@@ -255,8 +342,8 @@ def _scales_panel(ax: Axes, frame: pl.DataFrame, text: Mapping[str, str]) -> Non
         marks = frame.filter(pl.col("side_effect_max") == severity)
         if marks.height:
             ax.plot(
-                marks["date"].to_list(),
-                [10.8] * marks.height,
+                marks[_X].to_numpy(),
+                np.full(marks.height, 10.8),
                 linestyle="none",
                 marker="D",
                 markersize=(12.0 * severity) ** 0.5,
