@@ -4,7 +4,7 @@ A diary save is the app's most frequent request. Django writes a query's SQL afr
 and for the short reads a save makes (the diary link, the client's active plan, the plan's steps
 from today, the rules' 90 diary days) writing the SQL costs several times what the database takes
 to run it: about 0.4 ms of Python for a one-row read on the machines measured here, against 0.05 ms
-for SQLite to answer it (decision 0178, bench/save_cost.py).
+for SQLite to answer it (decision 0178, bench/instructions.py).
 
 A :class:`PreparedRead` asks the ORM for its query's SQL once per database connection settings,
 with a marker value in place of each argument, and records where each argument goes among the
