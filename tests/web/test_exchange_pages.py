@@ -42,6 +42,15 @@ def test_a_refused_upload_lists_every_row_and_column_on_the_page(cast) -> None:
     assert AuditEvent.objects.count() == before
 
 
+def test_a_client_outside_the_caseload_is_named_in_the_clinicians_language(cast) -> None:
+    text = f"patient_id,date,drinks\nB-001,{day(4)},1\n"
+    response = cast.http("clinician_a").post(
+        "/caseload/import/", upload("diary", text), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert response.status_code == 200
+    assert "le client &#x27;B-001&#x27; n&#x27;est pas dans cette file active" in response.content.decode()
+
+
 def test_implausible_values_are_saved_only_after_the_confirm_step(cast) -> None:
     http = cast.http("clinician_a")
     text = f"patient_id,date,drinks\nA-001,{day(2)},44\n"

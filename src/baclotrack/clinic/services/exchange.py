@@ -22,6 +22,7 @@ from typing import Any, Final, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from baclotrack.clinic import adapters
 from baclotrack.clinic.access import clients_for
@@ -132,7 +133,9 @@ def _unknown_patients(content: str | bytes, caseload: dict[str, Client]) -> list
     for row, record in enumerate((r for r in records[1:] if r), start=1):
         code = record[column].strip() if column < len(record) else ""
         if code and code not in caseload:
-            problems.append(RowProblem(row, "patient_id", f"client {code!r} is not in this caseload"))
+            problems.append(
+                RowProblem(row, "patient_id", _("client %(code)r is not in this caseload") % {"code": code})
+            )
     return problems
 
 
@@ -180,7 +183,9 @@ def _import_patients(job: _Import, content: str | bytes) -> None:
     elsewhere = set(Client.objects.filter(code__in=codes).values_list("code", flat=True)) - set(caseload)
     problems = [
         RowProblem(
-            row, "patient_id", f"client code {r['patient_id']!r} is already used outside this caseload"
+            row,
+            "patient_id",
+            _("client code %(code)r is already used outside this caseload") % {"code": r["patient_id"]},
         )
         for row, r in enumerate(records, start=1)
         if r["patient_id"] in elsewhere
@@ -206,7 +211,12 @@ def _import_patients(job: _Import, content: str | bytes) -> None:
         job.outcome.corrected += 1
         job.outcome.clients.add(record["patient_id"])
         job.outcome.warnings.append(
-            RowProblem(row, None, f"changes {', '.join(changed)} of client {record['patient_id']!r}")
+            RowProblem(
+                row,
+                None,
+                _("changes %(fields)s of client %(code)r")
+                % {"fields": ", ".join(changed), "code": record["patient_id"]},
+            )
         )
 
 
@@ -301,8 +311,10 @@ def _plan_days(
                     RowProblem(
                         row,
                         "drinks",
-                        "is blank but the row has other values; a stored diary day needs its drinks "
-                        "(0 for none), and a blank is never read as abstinent",
+                        _(
+                            "is blank but the row has other values; a stored diary day needs its "
+                            "drinks (0 for none), and a blank is never read as abstinent"
+                        ),
                     )
                 )
             continue  # nothing reported that day: no diary day, as in the app
@@ -351,13 +363,19 @@ def _place_day(
         return None
     if baseline and day.source != DiarySource.BASELINE and day.deleted_at is None:
         return RowProblem(
-            row, "date", f"{date} already has a diary entry of {client.code!r}; correct it in the diary"
+            row,
+            "date",
+            _("%(date)s already has a diary entry of %(code)r; correct it in the diary")
+            % {"date": date, "code": client.code},
         )
     plan[2].append((date, entry))
     job.outcome.corrected += 1
     job.outcome.warnings.append(
         RowProblem(
-            row, None, f"corrects the diary day {date} of {client.code!r} (the earlier version is kept)"
+            row,
+            None,
+            _("corrects the diary day %(date)s of %(code)r (the earlier version is kept)")
+            % {"date": date, "code": client.code},
         )
     )
     return None
@@ -420,8 +438,11 @@ def _import_visits(job: _Import, content: str | bytes) -> None:
                 RowProblem(
                     row,
                     "date",
-                    f"a visit or questionnaire of {record['patient_id']!r} on {record['date']} is already "
-                    "recorded with other values; an import does not change visits",
+                    _(
+                        "a visit or questionnaire of %(code)r on %(date)s is already recorded with "
+                        "other values; an import does not change visits"
+                    )
+                    % {"code": record["patient_id"], "date": record["date"]},
                 )
             )
     if problems:

@@ -15,6 +15,7 @@ from typing import Final
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from baclotrack.clinic.audit import Actor
 from baclotrack.clinic.errors import ClinicInputError
@@ -44,17 +45,23 @@ def treatment_start_of(data: ClientData) -> dt.date | None:
 def _check(data: ClientData) -> None:
     code = data.client.code
     if Client.objects.filter(code=code).exists():
-        raise ClinicInputError("code", f"client code {code!r} is already used in this installation")
+        raise ClinicInputError(
+            "code", _("client code %(code)r is already used in this installation") % {"code": code}
+        )
     if data.client.weight_kg is None:
-        raise ClinicInputError("weight", "the bundle has no body weight; baclotrack needs it (dose per kg)")
+        raise ClinicInputError(
+            "weight", _("the bundle has no body weight; baclotrack needs it (dose per kg)")
+        )
     if data.client.birth_year is None:
-        raise ClinicInputError("birthDate", "the bundle has no birth year")
+        raise ClinicInputError("birthDate", _("the bundle has no birth year"))
     for day in data.diary:
         if day.grams is None:
             raise ClinicInputError(
                 f"diary {day.date}",
-                "has values but no drinks; a stored day needs its drinks (0 for none), "
-                "and a missing amount is never read as abstinent",
+                _(
+                    "has values but no drinks; a stored day needs its drinks (0 for none), "
+                    "and a missing amount is never read as abstinent"
+                ),
             )
 
 
