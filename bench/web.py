@@ -6,9 +6,10 @@ Method.
    end to end) with a titration plan. A child process renders that client's dashboard (the full page:
    endpoints, plan, alerts, the inline SVG chart) N times with Django's test client, signed in as the
    clinician; the first render is a warm-up and not counted. Median and p95, target <= 150 ms. The
-   chart and the dose-response fit are kept per process, keyed by their inputs
-   (clinic/dashboard_cache.py), so these are views of an unchanged diary; the same child then times
-   C "first views after a change" by emptying that cache before each render.
+   chart and the dose-response fit are kept in the dashboard cache, keyed by their inputs
+   (clinic/dashboard_cache.py: files shared by a machine's workers), so these are views of an
+   unchanged diary; the same child then times C "first views after a change" by emptying that cache
+   before each render.
 2. Diary throughput. The app runs under gunicorn (sync workers, 2 x cores + 1) on 127.0.0.1; 20 threads,
    each one client of the demo cohort using a personal diary link, post the diary form (two beers, two
    intakes, craving, anxiety, note) as fast as the server answers, W times each. Throughput = successful
