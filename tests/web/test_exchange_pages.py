@@ -42,13 +42,19 @@ def test_a_refused_upload_lists_every_row_and_column_on_the_page(cast) -> None:
     assert AuditEvent.objects.count() == before
 
 
-def test_a_client_outside_the_caseload_is_named_in_the_clinicians_language(cast) -> None:
-    text = f"patient_id,date,drinks\nB-001,{day(4)},1\n"
+def test_every_problem_of_a_refused_file_is_said_in_the_clinicians_language(cast) -> None:
+    text = f"patient_id,date,drinks,craving\nA-001,{day(3)},1,12\nB-001,2026-13-40,1,2\n"
     response = cast.http("clinician_a").post(
         "/caseload/import/", upload("diary", text), HTTP_ACCEPT_LANGUAGE="fr"
     )
     assert response.status_code == 200
-    assert "le client &#x27;B-001&#x27; n&#x27;est pas dans cette file active" in response.content.decode()
+    page = response.content.decode()
+    # The exchange's own checks (a core message per problem) and the clinic's (gettext) alike.
+    assert "doit être un nombre entier de 0 à 10 (valeur lue : &#x27;12&#x27;)" in page
+    assert "n&#x27;est pas une date (AAAA-MM-JJ) (valeur lue : &#x27;2026-13-40&#x27;)" in page
+    assert "le client &#x27;B-001&#x27; n&#x27;est pas dans cette file active" in page
+    english = cast.http("clinician_a").post("/caseload/import/", upload("diary", text)).content.decode()
+    assert "must be a whole number from 0 to 10 (got &#x27;12&#x27;)" in english
 
 
 def test_implausible_values_are_saved_only_after_the_confirm_step(cast) -> None:

@@ -26,6 +26,7 @@ from baclotrack.clinic.models import Assessment, Caution, Client, DiaryDay, Diar
 from baclotrack.core.alcohol import standard_drink_grams
 from baclotrack.core.diary import SIDE_EFFECTS
 from baclotrack.core.errors import InputError
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.instruments import INSTRUMENTS
 from baclotrack.core.plausibility import PlausibilityLimits
 from baclotrack.core.titration.caps import Jurisdiction
@@ -121,7 +122,7 @@ PATIENTS_FORMAT: Final = CsvFormat(
         Column("birth_year", "integer", required=True, filled=True),
         Column("weight_kg", "number", required=True, filled=True),
         Column("creatinine_clearance", "number"),
-        Column("cautions", "id", what="caution ids separated by spaces"),
+        Column("cautions", "id", what=Message(N_("caution ids separated by spaces"))),
     ),
     (_caution_problems, _range_problems),
     unique=("patient_id",),

@@ -41,6 +41,7 @@ from baclotrack.core.diary import (
 from baclotrack.core.diaryframe import MAX_DIARY_AMOUNT, SEX_CODES, validate_diary
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import ETHANOL_DENSITY_G_PER_ML, STANDARD_DRINK_GRAMS, Country
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.instruments import INSTRUMENTS
 from baclotrack.exchange.csv_table import (
     DEFAULT_LIMITS,
@@ -113,7 +114,10 @@ class VisitsImport(CsvImport):
 def _side_effect_columns() -> tuple[Column, ...]:
     return tuple(
         Column(
-            name, "integer", maximum=MAX_SEVERITY, what=f"a severity from 0 (none) to {MAX_SEVERITY} (severe)"
+            name,
+            "integer",
+            maximum=MAX_SEVERITY,
+            what=Message(N_("a severity from 0 (none) to {maximum} (severe)"), {"maximum": MAX_SEVERITY}),
         )
         for name in SIDE_EFFECTS
     )
@@ -125,7 +129,7 @@ _DRINKS = Column(
     "drinks", "number", required=True, maximum=MAX_DRINKS_PER_DAY, plausible=lambda lim: lim.drinks_per_day
 )
 _DOSE = Column("dose_mg", "number", maximum=MAX_DOSE_MG_PER_DAY, plausible=lambda lim: lim.dose_mg_per_day)
-_RATING = f"a whole number from 0 to {MAX_RATING}"
+_RATING = Message(N_("a whole number from 0 to {maximum}"), {"maximum": MAX_RATING})
 
 DIARY_FORMAT: Final = CsvFormat(
     "diary",
@@ -192,7 +196,7 @@ DOSE_RESPONSE_PATIENTS_FORMAT: Final = CsvFormat(
     "dose-response patients",
     (
         *(c for c in PATIENT_COLUMNS if c.name != "start_date"),
-        Column("weight_kg", "number", what="a weight in kg (a number of 0 or more)"),
+        Column("weight_kg", "number", what=Message(N_("a weight in kg (a number of 0 or more)"))),
     ),
     unique=("patient_id",),
     other_columns="ignore",
@@ -230,11 +234,16 @@ def _day_within_gram_limit(frame: pl.DataFrame) -> list[RowProblem]:
         .sort("first")
     )
     return [
-        RowProblem(
+        RowProblem.said(
             int(first),
             "volume_ml",
-            f"patient {patient!r} on {date}: the drinks logged add up to {grams:.0f} g of ethanol; "
-            f"more than {MAX_GRAMS_PER_DAY:g} g in a day is impossible",
+            Message(
+                N_(
+                    "patient {patient} on {date}: the drinks logged add up to {grams:.0f} g of ethanol; "
+                    "more than {maximum:g} g in a day is impossible"
+                ),
+                {"patient": repr(patient), "date": str(date), "grams": grams, "maximum": MAX_GRAMS_PER_DAY},
+            ),
         )
         for patient, date, grams, first in days.iter_rows()
     ]
@@ -247,14 +256,18 @@ DRINK_LOG_FORMAT: Final = CsvFormat(
     (
         _PATIENT,
         _DATE,
-        Column("volume_ml", "number", required=True, filled=True, what="a volume in ml, 0 or more"),
+        Column(
+            "volume_ml", "number", required=True, filled=True, what=Message(N_("a volume in ml, 0 or more"))
+        ),
         Column(
             "abv_percent",
             "number",
             required=True,
             filled=True,
             maximum=MAX_ABV_PERCENT,
-            what=f"a strength from 0 to {MAX_ABV_PERCENT:g} % alcohol by volume",
+            what=Message(
+                N_("a strength from 0 to {maximum:g} % alcohol by volume"), {"maximum": MAX_ABV_PERCENT}
+            ),
         ),
         Column("beverage", "text"),
     ),
@@ -271,7 +284,7 @@ def _reason_needs_dose(frame: pl.DataFrame) -> list[RowProblem]:
         pl.col("dose_reason").is_not_null() & dose.is_null()
     )
     return [
-        RowProblem(int(r), "dose_reason", "a reason is given but dose_mg_per_day is blank")
+        RowProblem.said(int(r), "dose_reason", Message(N_("a reason is given but dose_mg_per_day is blank")))
         for r in hits["__row__"]
     ]
 
@@ -348,15 +361,27 @@ def _baseline_window_problems(frame: pl.DataFrame, start_dates: Mapping[str, dt.
             continue
         start = start_dates.get(patient)
         if start is None:
-            problems.append(RowProblem(row, "patient_id", f"patient {patient!r} has no start date"))
+            no_start = Message(N_("patient {patient} has no start date"), {"patient": repr(patient)})
+            problems.append(RowProblem.said(row, "patient_id", no_start))
         elif not start - dt.timedelta(days=BASELINE_DAYS) <= date < start:
             first = start - dt.timedelta(days=BASELINE_DAYS)
             problems.append(
-                RowProblem(
+                RowProblem.said(
                     row,
                     "date",
-                    f"{date} is not in the {BASELINE_DAYS} days before the start "
-                    f"date {start} ({first} to {start - dt.timedelta(days=1)})",
+                    Message(
+                        N_(
+                            "{date} is not in the {days} days before the start date {start} "
+                            "({first} to {last})"
+                        ),
+                        {
+                            "date": str(date),
+                            "days": BASELINE_DAYS,
+                            "start": str(start),
+                            "first": str(first),
+                            "last": str(start - dt.timedelta(days=1)),
+                        },
+                    ),
                 )
             )
     return problems
@@ -366,11 +391,16 @@ def _baseline_coverage_warnings(frame: pl.DataFrame, start_dates: Mapping[str, d
     reported = frame.filter(pl.col("drinks").is_not_null()).group_by("patient_id").len()
     counts = dict(reported.iter_rows())
     return [
-        RowProblem(
+        RowProblem.said(
             None,
             "drinks",
-            f"patient {patient!r}: {counts.get(patient, 0)} of {BASELINE_DAYS} baseline "
-            "days reported; the others count as not reported, never as abstinent",
+            Message(
+                N_(
+                    "patient {patient}: {reported} of {days} baseline days reported; the others count "
+                    "as not reported, never as abstinent"
+                ),
+                {"patient": repr(patient), "reported": counts.get(patient, 0), "days": BASELINE_DAYS},
+            ),
         )
         for patient in sorted(set(frame.get_column("patient_id").drop_nulls()))
         if patient in start_dates and counts.get(patient, 0) < BASELINE_DAYS
@@ -440,7 +470,8 @@ def to_diary_days(
         patient = values["patient_id"]
         country = countries.get(patient) if isinstance(countries, Mapping) else countries
         if country is None:
-            problems.append(RowProblem(row, "patient_id", f"patient {patient!r} has no country"))
+            no_country = Message(N_("patient {patient} has no country"), {"patient": repr(patient)})
+            problems.append(RowProblem.said(row, "patient_id", no_country))
             continue
         try:
             drinks = values["drinks"]

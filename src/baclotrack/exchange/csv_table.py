@@ -22,6 +22,7 @@ from typing import Final, Literal
 import polars as pl
 
 from baclotrack.core.errors import InputError
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.instruments import INSTRUMENTS, InstrumentInputError
 
 # The limits' one home is the core (the web forms use them too); re-exported for the CSV formats.
@@ -39,6 +40,14 @@ class RowProblem:
     row: int | None
     column: str | None
     reason: str
+    #: The reason as a core message, which the web shows in the reader's language (decision 0170);
+    #: None where only the English text is known (a core refusal quoted as it is).
+    message: Message | None = field(default=None, compare=False)
+
+    @classmethod
+    def said(cls, row: int | None, column: str | None, message: Message) -> RowProblem:
+        """The problem whose reason is ``message`` (its English text is the ``reason``)."""
+        return cls(row, column, message.text(), message)
 
     def __str__(self) -> str:
         where = [] if self.row is None else [f"data row {self.row}"]
@@ -107,7 +116,8 @@ class Column:
     filled: bool = False
     maximum: float | None = None
     plausible: Callable[[PlausibilityLimits], float] | None = None
-    what: str = ""
+    #: What a valid value is ("a rating from 0 to 10"), for the problem "must be ...".
+    what: Message | None = None
     choices: tuple[str, ...] = ()
 
     @property
@@ -149,59 +159,79 @@ def _read_text(text: str | bytes, source: str, outcome: str | None) -> pl.DataFr
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            problem = RowProblem(None, None, f"not UTF-8 text ({exc.reason})")
+            problem = RowProblem.said(
+                None, None, Message(N_("not UTF-8 text ({reason})"), {"reason": exc.reason})
+            )
             raise CsvFormatError(source, [problem], outcome) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        problem = RowProblem(None, None, "the file is empty (a header row is needed)")
+        problem = RowProblem.said(None, None, Message(N_("the file is empty (a header row is needed)")))
         raise CsvFormatError(source, [problem], outcome)
     # Spreadsheets often write "patient_id, date": names are compared without surrounding spaces.
     names = [name.strip() for name in next(csv.reader(io.StringIO(text)))]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        twice = [RowProblem(None, name, "column appears twice") for name in repeated]
+        twice = [RowProblem.said(None, name, Message(N_("column appears twice"))) for name in repeated]
         raise CsvFormatError(source, twice, outcome)
     try:
         return pl.read_csv(io.StringIO(text), infer_schema=False, new_columns=names)
     except pl.exceptions.PolarsError as exc:
         # polars stops at the first bad record without saying where; the csv module finds them all.
         ragged = [
-            RowProblem(row, None, f"has {len(record)} fields but the header has {len(names)}")
+            RowProblem.said(
+                row,
+                None,
+                Message(
+                    N_("has {fields} fields but the header has {names}"),
+                    {"fields": len(record), "names": len(names)},
+                ),
+            )
             for row, record in enumerate(csv.reader(io.StringIO(text)), start=0)
             if row > 0 and record and len(record) != len(names)
         ]
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        unreadable = [RowProblem(None, None, f"not a readable CSV file ({first_line})")]
+        unreadable = [
+            RowProblem.said(
+                None, None, Message(N_("not a readable CSV file ({error})"), {"error": first_line})
+            )
+        ]
         raise CsvFormatError(source, ragged or unreadable, outcome) from None
 
 
 def _check_header(frame: pl.DataFrame, fmt: CsvFormat) -> list[RowProblem]:
     problems = [
-        RowProblem(None, c.name, "column is missing")
+        RowProblem.said(None, c.name, Message(N_("column is missing")))
         for c in fmt.columns
         if c.required and c.name not in frame
     ]
     refused = fmt.other_columns == "refuse"
     unknown = [name for name in frame.columns if refused and name not in fmt.names]
     problems += [
-        RowProblem(None, name, f"unknown column (known: {', '.join(fmt.names)})") for name in unknown
+        RowProblem.said(
+            None, name, Message(N_("unknown column (known: {known})"), {"known": ", ".join(fmt.names)})
+        )
+        for name in unknown
     ]
     return problems
 
 
 def _rows_where(
-    frame: pl.DataFrame, bad: pl.Expr, column: str, reason: Callable[[str], str]
+    frame: pl.DataFrame, bad: pl.Expr, column: str, reason: Callable[[str], Message]
 ) -> list[RowProblem]:
     """A problem for every row where ``bad`` holds; ``reason`` gets the cell text."""
     hits = frame.with_row_index("__row__", offset=1).filter(bad.fill_null(False))
     return [
-        RowProblem(int(r), column, reason(t))
+        RowProblem.said(int(r), column, reason(t))
         for r, t in zip(hits["__row__"], hits[f"{column}__text"], strict=True)
     ]
 
 
-def _got(problem: str) -> Callable[[str], str]:
-    return lambda cell: f"{problem} (got {cell!r})"
+def _got(problem: Message) -> Callable[[str], Message]:
+    return lambda cell: Message(N_("{problem} (got {cell})"), {"problem": problem, "cell": repr(cell)})
+
+
+def _must_be(what: Message) -> Message:
+    return Message(N_("must be {what}"), {"what": what})
 
 
 def _parse_column(
@@ -230,40 +260,46 @@ def _parse_column(
     value = pl.col(name)
     errors: list[RowProblem] = []
     if column.filled:
-        errors += _rows_where(work, pl.col("__blank"), name, lambda _t: "is blank")
+        errors += _rows_where(work, pl.col("__blank"), name, lambda _t: Message(N_("is blank")))
     unparsed = value.is_null() & ~pl.col("__blank")
     if column.choices:
         known = sorted(column.choices)
-        allowed = " or ".join(known) if len(known) == 2 else f"one of {', '.join(known)}"
-        errors += _rows_where(work, ~value.is_in(known), name, _got(f"must be {column.what or allowed}"))
-    if column.kind == "date":
-        errors += _rows_where(work, unparsed, name, _got("not a date (YYYY-MM-DD)"))
-        errors += _rows_where(
-            work, value > today, name, _got(f"is in the future (after {today.isoformat()})")
+        allowed = (
+            Message(N_("{first} or {second}"), {"first": known[0], "second": known[1]})
+            if len(known) == 2
+            else Message(N_("one of {choices}"), {"choices": ", ".join(known)})
         )
+        errors += _rows_where(work, ~value.is_in(known), name, _got(_must_be(column.what or allowed)))
+    if column.kind == "date":
+        errors += _rows_where(work, unparsed, name, _got(Message(N_("not a date (YYYY-MM-DD)"))))
+        future = Message(N_("is in the future (after {today})"), {"today": today.isoformat()})
+        errors += _rows_where(work, value > today, name, _got(future))
     elif column.kind in ("number", "integer"):
-        errors += _rows_where(work, unparsed, name, _got(f"must be {column.what or 'a number'}"))
+        errors += _rows_where(work, unparsed, name, _got(_must_be(column.what or Message(N_("a number")))))
         if column.kind == "number":
             errors += _rows_where(
-                work, value.is_nan() | value.is_infinite(), name, _got("must be a finite number")
+                work, value.is_nan() | value.is_infinite(), name, _got(Message(N_("must be a finite number")))
             )
             # "-inf" is already reported as not finite; do not report it again as negative.
             value = pl.when(value.is_finite()).then(value)
         # Ratings and severities name their whole scale; amounts say which end was crossed.
-        too_low = f"must be {column.what}" if column.what else "must not be negative"
+        too_low = _must_be(column.what) if column.what else Message(N_("must not be negative"))
         errors += _rows_where(work, value < 0, name, _got(too_low))
         if column.maximum is not None:
             too_high = (
-                f"must be {column.what}"
+                _must_be(column.what)
                 if column.what
-                else f"more than {_format_number(column.maximum)} is impossible"
+                else Message(
+                    N_("more than {maximum} is impossible"), {"maximum": _format_number(column.maximum)}
+                )
             )
             errors += _rows_where(work, value > column.maximum, name, _got(too_high))
     warnings: list[RowProblem] = []
     if column.plausible is not None and column.maximum is not None:
         limit = column.plausible(limits)
         implausible = (value > limit) & (value <= column.maximum)
-        warnings += _rows_where(work, implausible, name, _got(f"more than {limit:g}: please confirm"))
+        confirm = Message(N_("more than {limit:g}: please confirm"), {"limit": limit})
+        warnings += _rows_where(work, implausible, name, _got(confirm))
     return work.get_column(name), errors, warnings
 
 
@@ -280,8 +316,14 @@ def _parse_answers(frame: pl.DataFrame, instrument_id: str) -> tuple[pl.Series, 
             answers = [int(token) for token in cell.split()]
             values.append(list(instrument.validate(answers).values()))
         except ValueError as exc:
-            reason = str(exc) if isinstance(exc, InstrumentInputError) else "answers must be whole numbers"
-            problems.append(RowProblem(row, instrument_id, f"{reason} (got {cell!r})"))
+            # An instrument's own refusal is quoted in English (core text without a message).
+            reason: Message | str = (
+                str(exc)
+                if isinstance(exc, InstrumentInputError)
+                else Message(N_("answers must be whole numbers"))
+            )
+            message = Message(N_("{problem} (got {cell})"), {"problem": reason, "cell": repr(cell)})
+            problems.append(RowProblem.said(row, instrument_id, message))
             values.append(None)
     return pl.Series(instrument_id, values, dtype=pl.List(pl.Int64)), problems
 
@@ -297,8 +339,17 @@ def _duplicates(frame: pl.DataFrame, keys: tuple[str, ...]) -> list[RowProblem]:
     problems = []
     for r in repeats.sort("__row__").iter_rows(named=True):
         # "patient 'C1' already has 2024-01-01", or "'C1' is already" for a patient table.
-        given = f"patient {r[owner[0]]!r} already has {r[key]}" if owner else f"{r[key]!r} is already"
-        problems.append(RowProblem(int(r["__row__"]), key, f"{given} in data row {r['__first__']}"))
+        message = (
+            Message(
+                N_("patient {patient} already has {value} in data row {first}"),
+                {"patient": repr(r[owner[0]]), "value": str(r[key]), "first": r["__first__"]},
+            )
+            if owner
+            else Message(
+                N_("{value} is already in data row {first}"), {"value": repr(r[key]), "first": r["__first__"]}
+            )
+        )
+        problems.append(RowProblem.said(int(r["__row__"]), key, message))
     return problems
 
 
