@@ -237,7 +237,7 @@ def _draw(
     ax_scales.xaxis.set_major_locator(locator)
     ax_scales.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     # The date axis has no label. Left to place it, matplotlib would lay out and measure every
-    # date label a second time (about 5 % of a chart); a fixed position skips that.
+    # date label a second time (about 6 % of a chart); a fixed position skips that.
     ax_scales.xaxis.set_label_coords(0.5, 0.0)
     for ax in (ax_dose, ax_drinks, ax_scales):
         ax.spines[["top", "right"]].set_visible(False)
