@@ -123,10 +123,10 @@ def timeline_svg(
     frame: pl.DataFrame, *, title: str = "", labels: Mapping[str, str] | None = None, width_in: float = 10.0
 ) -> str:
     """The timeline of ``frame`` (columns :data:`TIMELINE_COLUMNS`, one row per date) as an SVG string."""
-    _check(frame)
-    if frame.height == 0:
+    if frame.height == 0:  # the empty chart changes the panels' ticks: a new figure (it checks the frame)
         with _style():
             return _svg(timeline_figure(frame, title=title, labels=labels, width_in=width_in))
+    _check(frame)
     with _style(), _BLANK_FIGURES.borrow(width_in) as (fig, panels):
         _draw(panels, frame, title=title, labels=labels, width_in=width_in)
         return _svg(fig)
