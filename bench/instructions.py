@@ -86,9 +86,9 @@ def two_year_client_child() -> None:
     import django
 
     django.setup()
-    from web import _two_year_client
+    from web import two_year_client
 
-    print(json.dumps(_two_year_client()))
+    print(json.dumps(two_year_client()))
 
 
 #: measure -> (child flag, warm-up actions, timed actions, what one action is)

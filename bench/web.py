@@ -57,7 +57,7 @@ LONG_DIARY_SEED = 730
 COURSES = 8
 
 
-def _two_year_client() -> int:
+def two_year_client() -> int:
     """Create the client with 730 diary days through the services; return its id."""
     import datetime as dt
 
@@ -119,7 +119,7 @@ def dashboard_child() -> None:
 
     from baclotrack.clinic import dashboard_cache
 
-    client_id = _two_year_client()
+    client_id = two_year_client()
     browser = Browser()
     browser.force_login(User.objects.get(username="demo"))
     url = f"/clients/{client_id}/"
