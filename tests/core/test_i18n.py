@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 
 import pytest
@@ -112,3 +113,40 @@ def test_show_is_english_without_a_translator_and_rendered_with_one() -> None:
     message = Message("Hold at {dose:g} mg/day", {"dose": 45.0})
     assert message.show(None) == "Hold at 45 mg/day"
     assert message.show(lambda template: template.replace("Hold at", "Garder")) == "Garder 45 mg/day"
+
+
+def test_a_refusal_said_with_a_message_reads_as_before_and_keeps_the_message() -> None:
+    from baclotrack.core.diary import DiaryDay, DiaryError
+    from baclotrack.core.i18n import refusal_of
+
+    with pytest.raises(DiaryError) as refused:
+        DiaryDay(date=dt.date(2026, 3, 1), craving=12)
+    assert str(refused.value) == "diary 2026-03-01: craving: must be from 0 to 10, got 12"
+    said = refusal_of(refused.value)
+    assert isinstance(said, Message) and said.text() == str(refused.value)
+    shouted = said.render(lambda template: template.replace("must be", "MUST BE"))
+    assert shouted == "diary 2026-03-01: craving: MUST BE from 0 to 10, got 12"
+
+
+def test_a_refusal_without_a_message_is_quoted_as_its_text() -> None:
+    from baclotrack.core.errors import InputError
+    from baclotrack.core.i18n import refusal_of
+
+    assert refusal_of(InputError("window: the name is blank")) == "window: the name is blank"
+    assert InputError("plain").message is None
+
+
+def test_a_nested_allowed_answers_message_is_translated_with_its_refusal() -> None:
+    from baclotrack.core.instruments import get_instrument
+    from baclotrack.core.instruments.base import InstrumentInputError
+
+    with pytest.raises(InstrumentInputError) as refused:
+        get_instrument("gad-7").validate([0, 1, 2, 3, 4, 1, 0])
+    message = refused.value.message
+    assert message is not None and message.text() == str(refused.value)
+    french = {
+        "{instrument} item {number}: {value} is not an allowed answer ({allowed})": "{instrument} {number} "
+        "{value} ({allowed})",
+        "{first} to {last}": "{first} à {last}",
+    }
+    assert message.render(lambda t: french.get(t, t)) == "GAD-7 5 4 (0 à 3)"

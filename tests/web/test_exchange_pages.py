@@ -57,6 +57,19 @@ def test_every_problem_of_a_refused_file_is_said_in_the_clinicians_language(cast
     assert "must be a whole number from 0 to 10 (got &#x27;12&#x27;)" in english
 
 
+def test_a_questionnaires_own_refusal_is_quoted_in_the_clinicians_language(cast) -> None:
+    text = f"patient_id,date,gad-7\nA-001,{day(3)},0 1 2 3 4 1 0\nA-001,{day(2)},0 1 2\n"
+    page = cast.http("clinician_a").post(
+        "/caseload/import/", upload("visits", text, name="visits.csv"), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    french = page.content.decode()
+    # The GAD-7's answers are 0 to 3: the instrument's refusal, nested in the import's own words.
+    assert "GAD-7, item 5 : 4 n&#x27;est pas une réponse permise (0 à 3) (valeur lue :" in french
+    assert "GAD-7, item 4 : réponse manquante (le GAD-7 a 7 items)" in french
+    english = cast.http("clinician_a").post("/caseload/import/", upload("visits", text, name="visits.csv"))
+    assert "GAD-7 item 5: 4 is not an allowed answer (0 to 3) (got" in english.content.decode()
+
+
 def test_implausible_values_are_saved_only_after_the_confirm_step(cast) -> None:
     http = cast.http("clinician_a")
     text = f"patient_id,date,drinks\nA-001,{day(2)},44\n"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext, pgettext
 
-from baclotrack.core.i18n import Message, context_of, join_messages
+from baclotrack.core.i18n import Message, context_of, join_messages, refusal_of
 
 
 def core_text(text: str | None) -> str:
@@ -34,6 +34,13 @@ def core_message(message: Message | Mapping[str, object]) -> str:
     if not isinstance(message, Message):
         message = Message.from_dict(message)
     return message.render(core_text)
+
+
+def refusal_text(error: BaseException) -> str:
+    """What a refusal of the core says, in the active language when it was raised with a message
+    (``InputError.said``, decision 0183); other errors' text as it is."""
+    said = refusal_of(error)
+    return core_message(said) if isinstance(said, Message) else said
 
 
 def core_messages(messages: Sequence[Message | Mapping[str, object]], english: str = "") -> str:

@@ -12,11 +12,16 @@ from typing import Final
 
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import ETHANOL_DENSITY_G_PER_ML, STANDARD_DRINK_GRAMS, Country
-from baclotrack.core.i18n import N_
+from baclotrack.core.i18n import N_, Message
 
 
 class AlcoholQuantityError(InputError):
     """A volume, strength or count that cannot describe a real drink."""
+
+
+def _negative(name: str, value: float) -> AlcoholQuantityError:
+    said = Message(N_("{name}: must not be negative, got {value}"), {"name": name, "value": value})
+    return AlcoholQuantityError.said(said)
 
 
 #: ABV above this is impossible (pure ethanol).
@@ -31,7 +36,10 @@ def parse_country(value: str | Country) -> Country:
         return Country(value.strip().upper())
     except ValueError:
         known = ", ".join(c.value for c in Country)
-        raise AlcoholQuantityError(f"country: unknown code {value!r} (known: {known})") from None
+        unknown = Message(
+            N_("country: unknown code {code} (known: {known})"), {"code": repr(value), "known": known}
+        )
+        raise AlcoholQuantityError.said(unknown) from None
 
 
 def grams_of_ethanol(volume_ml: float, abv_percent: float) -> float:
@@ -41,9 +49,10 @@ def grams_of_ethanol(volume_ml: float, abv_percent: float) -> float:
     13.019
     """
     if volume_ml < 0:
-        raise AlcoholQuantityError(f"volume_ml: must not be negative, got {volume_ml}")
+        raise _negative("volume_ml", volume_ml)
     if not 0 <= abv_percent <= MAX_ABV_PERCENT:
-        raise AlcoholQuantityError(f"abv_percent: must be between 0 and 100, got {abv_percent}")
+        outside = N_("abv_percent: must be between 0 and 100, got {abv}")
+        raise AlcoholQuantityError.said(Message(outside, {"abv": abv_percent}))
     return volume_ml * abv_percent / 100.0 * ETHANOL_DENSITY_G_PER_ML
 
 
@@ -55,14 +64,14 @@ def standard_drink_grams(country: str | Country) -> float:
 def grams_to_drinks(grams: float, country: str | Country) -> float:
     """Standard drinks of ``country`` in ``grams`` of ethanol."""
     if grams < 0:
-        raise AlcoholQuantityError(f"grams: must not be negative, got {grams}")
+        raise _negative("grams", grams)
     return grams / standard_drink_grams(country)
 
 
 def drinks_to_grams(drinks: float, country: str | Country) -> float:
     """Grams of ethanol in ``drinks`` standard drinks of ``country``."""
     if drinks < 0:
-        raise AlcoholQuantityError(f"drinks: must not be negative, got {drinks}")
+        raise _negative("drinks", drinks)
     return drinks * standard_drink_grams(country)
 
 

@@ -19,7 +19,7 @@ from typing import Final
 
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import HeavyDayDefinition, Sex
-from baclotrack.core.i18n import N_
+from baclotrack.core.i18n import N_, Message
 
 
 class DiaryError(InputError):
@@ -71,7 +71,9 @@ class DiaryDay:
         # The place in an error message ("diary 2026-03-01") is only formatted when there is an
         # error: the rules build some 90 of these on every diary save.
         if not isinstance(self.date, dt.date) or isinstance(self.date, dt.datetime):
-            raise DiaryError(f"diary: date must be a calendar date, got {self.date!r}")
+            raise DiaryError.said(
+                Message(N_("diary: date must be a calendar date, got {date}"), {"date": repr(self.date)})
+            )
         _check_amount(self.date, "grams", self.grams, MAX_GRAMS_PER_DAY)
         _check_amount(self.date, "dose_taken_mg", self.dose_taken_mg, MAX_DOSE_MG_PER_DAY)
         _check_rating(self.date, "craving", self.craving, MAX_RATING)
@@ -79,8 +81,9 @@ class DiaryDay:
         for name, severity in self.side_effects.items():
             if name not in SIDE_EFFECTS:
                 known = ", ".join(SIDE_EFFECTS)
-                raise DiaryError(
-                    f"diary {self.date}: side_effects: unknown side effect {name!r} (known: {known})"
+                unknown = N_("diary {date}: side_effects: unknown side effect {name} (known: {known})")
+                raise DiaryError.said(
+                    Message(unknown, {"date": str(self.date), "name": repr(name), "known": known})
                 )
             _check_rating(self.date, f"side_effects[{name}]", severity, MAX_SEVERITY)
         # Freeze the mapping so a DiaryDay cannot change after validation.
@@ -103,18 +106,28 @@ def _check_amount(date: dt.date, name: str, value: float | None, maximum: float)
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise DiaryError(f"diary {date}: {name}: must be a number, got {value!r}")
+        not_number = N_("diary {date}: {name}: must be a number, got {value}")
+        raise DiaryError.said(Message(not_number, {"date": str(date), "name": name, "value": repr(value)}))
     if not 0 <= value <= maximum:
-        raise DiaryError(f"diary {date}: {name}: must be between 0 and {maximum:g}, got {value:g}")
+        outside = N_("diary {date}: {name}: must be between 0 and {maximum:g}, got {value:g}")
+        raise DiaryError.said(
+            Message(outside, {"date": str(date), "name": name, "maximum": maximum, "value": value})
+        )
 
 
 def _check_rating(date: dt.date, name: str, value: int | None, maximum: int) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        raise DiaryError(f"diary {date}: {name}: must be a whole number from 0 to {maximum}, got {value!r}")
+        not_whole = N_("diary {date}: {name}: must be a whole number from 0 to {maximum}, got {value}")
+        raise DiaryError.said(
+            Message(not_whole, {"date": str(date), "name": name, "maximum": maximum, "value": repr(value)})
+        )
     if not 0 <= value <= maximum:
-        raise DiaryError(f"diary {date}: {name}: must be from 0 to {maximum}, got {value}")
+        outside = N_("diary {date}: {name}: must be from 0 to {maximum}, got {value}")
+        raise DiaryError.said(
+            Message(outside, {"date": str(date), "name": name, "maximum": maximum, "value": value})
+        )
 
 
 def sort_diary(days: Sequence[DiaryDay]) -> list[DiaryDay]:
@@ -122,5 +135,6 @@ def sort_diary(days: Sequence[DiaryDay]) -> list[DiaryDay]:
     ordered = sorted(days, key=lambda d: d.date)
     for earlier, later in pairwise(ordered):
         if earlier.date == later.date:
-            raise DiaryError(f"diary {later.date}: two entries for the same date")
+            twice = Message(N_("diary {date}: two entries for the same date"), {"date": str(later.date)})
+            raise DiaryError.said(twice)
     return ordered

@@ -178,3 +178,13 @@ def _param_to_json(value: Param) -> object:
     if isinstance(value, tuple):
         return [v.to_dict() for v in value]
     return value
+
+
+def refusal_of(error: BaseException) -> Message | str:
+    """What ``error`` says, as a message when it was raised with ``InputError.said``, else its text.
+
+    A check that quotes another's refusal nests this in its own message, so a translated
+    refusal stays translated inside the quote and an English-only one stays as it is.
+    """
+    message = getattr(error, "message", None)
+    return message if isinstance(message, Message) else str(error)

@@ -484,7 +484,7 @@ def to_diary_days(
                 side_effects={name: values[name] for name in effects if values[name] is not None},
             )
         except InputError as exc:
-            problems.append(RowProblem(row, None, str(exc)))
+            problems.append(RowProblem.refused(row, None, exc))
             continue
         days.setdefault(patient, []).append(day)
     if problems:

@@ -22,7 +22,7 @@ from typing import Final, Literal
 import polars as pl
 
 from baclotrack.core.errors import InputError
-from baclotrack.core.i18n import N_, Message
+from baclotrack.core.i18n import N_, Message, refusal_of
 from baclotrack.core.instruments import INSTRUMENTS, InstrumentInputError
 
 # The limits' one home is the core (the web forms use them too); re-exported for the CSV formats.
@@ -41,13 +41,19 @@ class RowProblem:
     column: str | None
     reason: str
     #: The reason as a core message, which the web shows in the reader's language (decision 0170);
-    #: None where only the English text is known (a core refusal quoted as it is).
+    #: None where only the English text is known (a refusal the core raised without a message).
     message: Message | None = field(default=None, compare=False)
 
     @classmethod
     def said(cls, row: int | None, column: str | None, message: Message) -> RowProblem:
         """The problem whose reason is ``message`` (its English text is the ``reason``)."""
         return cls(row, column, message.text(), message)
+
+    @classmethod
+    def refused(cls, row: int | None, column: str | None, error: InputError) -> RowProblem:
+        """The problem that a core refusal ``error`` states, kept as its message when it has one."""
+        said = refusal_of(error)
+        return cls.said(row, column, said) if isinstance(said, Message) else cls(row, column, said)
 
     def __str__(self) -> str:
         where = [] if self.row is None else [f"data row {self.row}"]
@@ -316,9 +322,8 @@ def _parse_answers(frame: pl.DataFrame, instrument_id: str) -> tuple[pl.Series, 
             answers = [int(token) for token in cell.split()]
             values.append(list(instrument.validate(answers).values()))
         except ValueError as exc:
-            # An instrument's own refusal is quoted in English (core text without a message).
             reason: Message | str = (
-                str(exc)
+                refusal_of(exc)
                 if isinstance(exc, InstrumentInputError)
                 else Message(N_("answers must be whole numbers"))
             )

@@ -322,7 +322,7 @@ def _plan_days(
         try:
             candidate = adapters.validated_diary_values(client, date, entry)
         except InputError as exc:
-            problems.append(RowProblem(row, None, str(exc)))
+            problems.append(RowProblem.refused(row, None, exc))
             continue
         if client.code not in stored:
             stored[client.code] = {d.date: d for d in client.diary_days.all()}

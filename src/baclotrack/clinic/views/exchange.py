@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from baclotrack.clinic.access import clients_for, get_client
+from baclotrack.clinic.core_text import refusal_text
 from baclotrack.clinic.exchange_tables import FILE_KINDS, caseload_zip, caseload_zip_files
 from baclotrack.clinic.fhir_records import client_bundle_json
 from baclotrack.clinic.services.exchange import import_files
@@ -107,7 +108,7 @@ def caseload_import(request: HttpRequest) -> HttpResponse:
         except CsvFormatError as exc:
             context |= {"refused": exc.source, "problems": exc.problems}
         except InputError as exc:
-            context |= {"refused": name, "problems": [], "message": str(exc)}
+            context |= {"refused": name, "problems": [], "message": refusal_text(exc)}
         else:
             if report.applied:
                 messages.success(

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from baclotrack.clinic.access import require_clinician
 from baclotrack.clinic.audit import Actor
+from baclotrack.clinic.core_text import refusal_text
 from baclotrack.clinic.errors import ClinicInputError
 from baclotrack.core.errors import InputError
 
@@ -53,7 +54,7 @@ def second_factor_satisfied(request: HttpRequest) -> bool:
 def add_service_error(form: forms.BaseForm, exc: InputError) -> None:
     """Show a service or core refusal on the form, on the field it names when the form has it."""
     field = exc.field if isinstance(exc, ClinicInputError) and exc.field in form.fields else None
-    form.add_error(field, exc.detail if field and isinstance(exc, ClinicInputError) else str(exc))
+    form.add_error(field, exc.detail if field and isinstance(exc, ClinicInputError) else refusal_text(exc))
 
 
 def parse_day(value: str) -> dt.date:

@@ -46,9 +46,12 @@ class AuditC(Instrument):
 
     def _score(self, answers: Mapping[int, int], sex: Sex | None) -> Score:
         if sex is None:
-            raise InstrumentInputError(
-                f"{self.name} sex: needed for the cut-off (positive at >= {self.cutoff['F']} for women, "
-                f">= {self.cutoff['M']} for men); give F or M"
+            needed = N_(
+                "{instrument} sex: needed for the cut-off (positive at >= {women} for women, "
+                ">= {men} for men); give F or M"
+            )
+            raise InstrumentInputError.said(
+                Message(needed, {"instrument": self.name, "women": self.cutoff["F"], "men": self.cutoff["M"]})
             )
         total = self.sum_of(answers, CONSUMPTION_ITEMS)
         limit = self.cutoff[sex]

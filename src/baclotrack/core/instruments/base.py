@@ -16,7 +16,7 @@ from typing import Final, SupportsIndex
 
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import Sex
-from baclotrack.core.i18n import Message
+from baclotrack.core.i18n import N_, Message
 
 
 class InstrumentInputError(InputError):
@@ -73,11 +73,19 @@ def scale(values: Sequence[int], labels: Mapping[int, str] | None = None) -> tup
 
 def describe_allowed(values: Sequence[int]) -> str:
     """Allowed answers in words: "0 to 4" for a run, "0, 2 or 4" otherwise."""
+    said = allowed_message(values)
+    return said if isinstance(said, str) else said.text()
+
+
+def allowed_message(values: Sequence[int]) -> Message | str:
+    """:func:`describe_allowed` as a message to translate (a single answer is just its number)."""
     run = list(range(values[0], values[-1] + 1))
     if len(values) >= 3 and list(values) == run:
-        return f"{values[0]} to {values[-1]}"
+        return Message(N_("{first} to {last}"), {"first": values[0], "last": values[-1]})
     words = [str(v) for v in values]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    return Message(N_("{some} or {last}"), {"some": ", ".join(words[:-1]), "last": words[-1]})
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,46 +222,60 @@ class Instrument(ABC):
             given = dict(answers.items())
             for key in given:
                 if isinstance(key, bool) or not isinstance(key, int):
-                    raise InstrumentInputError(
-                        f"{self.name} item {key!r}: item numbers must be whole numbers"
+                    not_whole = N_("{instrument} item {key}: item numbers must be whole numbers")
+                    raise InstrumentInputError.said(
+                        Message(not_whole, {"instrument": self.name, "key": repr(key)})
                     )
         elif isinstance(answers, str | bytes) or not isinstance(answers, Sequence):
-            raise InstrumentInputError(
-                f"{self.name}: answers must be a list of {len(self.items)} numbers "
-                "or a mapping of item number to answer"
+            shape = N_(
+                "{instrument}: answers must be a list of {n} numbers or a mapping of item number to answer"
             )
+            raise InstrumentInputError.said(Message(shape, {"instrument": self.name, "n": len(self.items)}))
         else:
             given = dict(enumerate(answers, start=1))
         checked: dict[int, int] = {}
         for item in self.items:
             if item.number not in given:
-                raise InstrumentInputError(
-                    f"{self.name} item {item.number}: missing ({self.name} has {len(self.items)} items)"
+                missing = N_("{instrument} item {number}: missing ({instrument} has {n} items)")
+                raise InstrumentInputError.said(
+                    Message(missing, {"instrument": self.name, "number": item.number, "n": len(self.items)})
                 )
             checked[item.number] = self._check_answer(item, given[item.number])
         extra = sorted(set(given) - set(checked), key=str)
         if extra:
-            raise InstrumentInputError(
-                f"{self.name} item {extra[0]}: no such item ({self.name} has items 1-{len(self.items)})"
+            no_item = N_("{instrument} item {number}: no such item ({instrument} has items 1-{n})")
+            raise InstrumentInputError.said(
+                Message(no_item, {"instrument": self.name, "number": str(extra[0]), "n": len(self.items)})
             )
         return checked
 
     def _check_answer(self, item: Item, value: object) -> int:
         # bool is an int subclass, but True as an answer is a bug upstream, not a score of 1.
         if isinstance(value, bool) or not isinstance(value, SupportsIndex):
-            raise InstrumentInputError(f"{self.name} item {item.number}: {value!r} is not a whole number")
+            not_whole = N_("{instrument} item {number}: {value} is not a whole number")
+            raise InstrumentInputError.said(
+                Message(not_whole, {"instrument": self.name, "number": item.number, "value": repr(value)})
+            )
         number = operator.index(value)
         if number not in item.allowed:
-            raise InstrumentInputError(
-                f"{self.name} item {item.number}: {number} is not an allowed answer "
-                f"({describe_allowed(item.allowed)})"
+            not_allowed = N_("{instrument} item {number}: {value} is not an allowed answer ({allowed})")
+            raise InstrumentInputError.said(
+                Message(
+                    not_allowed,
+                    {
+                        "instrument": self.name,
+                        "number": item.number,
+                        "value": number,
+                        "allowed": allowed_message(item.allowed),
+                    },
+                )
             )
         return number
 
     def score(self, answers: Answers, *, sex: Sex | None = None) -> Score:
         """Validate ``answers`` and score them. ``sex`` is needed only where a cut-off depends on it."""
         if sex is not None and sex not in SEXES:
-            raise InstrumentInputError(f"sex: {sex!r} is not F or M")
+            raise InstrumentInputError.said(Message(N_("sex: {sex} is not F or M"), {"sex": repr(sex)}))
         return self._score(self.validate(answers), sex)
 
     def item_scores(self, answers: Mapping[int, int]) -> dict[int, int]:

@@ -197,7 +197,8 @@ def get_regulatory_cap(cap_id: str) -> Cap:
 def user_cap(mg_per_day: float) -> Cap:
     """A prescriber's own maximum for this client."""
     if not math.isfinite(mg_per_day) or mg_per_day <= 0:
-        raise CapError(f"max_mg_per_day: must be a positive number, got {mg_per_day}")
+        not_positive = N_("max_mg_per_day: must be a positive number, got {dose}")
+        raise CapError.said(Message(not_positive, {"dose": mg_per_day}))
     label = Message(N_("the prescriber's maximum for this client"))
     return Cap("USER-MAX", float(mg_per_day), label, "prescriber")
 
@@ -299,9 +300,8 @@ MAX_PLAUSIBLE_CRCL_ML_MIN: Final = 250.0
 def validate_crcl(crcl_ml_min: float) -> float:
     if not math.isfinite(crcl_ml_min) or not 0 <= crcl_ml_min <= MAX_PLAUSIBLE_CRCL_ML_MIN:
         limit = MAX_PLAUSIBLE_CRCL_ML_MIN
-        raise CapError(
-            f"crcl: creatinine clearance must be between 0 and {limit:g} ml/min, got {crcl_ml_min}"
-        )
+        outside = N_("crcl: creatinine clearance must be between 0 and {limit:g} ml/min, got {crcl}")
+        raise CapError.said(Message(outside, {"limit": limit, "crcl": crcl_ml_min}))
     return float(crcl_ml_min)
 
 

@@ -103,8 +103,9 @@ def validate_weight(weight_kg: float | None) -> float | None:
     if weight_kg is None:
         return None
     if not math.isfinite(weight_kg) or not MIN_WEIGHT_KG <= weight_kg <= MAX_WEIGHT_KG:
-        raise PlanError(
-            f"weight_kg: must be between {MIN_WEIGHT_KG:g} and {MAX_WEIGHT_KG:g} kg, got {weight_kg}"
+        outside = N_("weight_kg: must be between {low:g} and {high:g} kg, got {weight}")
+        raise PlanError.said(
+            Message(outside, {"low": MIN_WEIGHT_KG, "high": MAX_WEIGHT_KG, "weight": weight_kg})
         )
     return float(weight_kg)
 

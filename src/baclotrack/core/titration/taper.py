@@ -67,9 +67,12 @@ def taper_levels(
         floor = levels[-1] - step_mg
         nxt = next(d for d in makeable if d >= floor - 1e-9)
         if nxt >= levels[-1]:
-            raise TaperError(
-                f"step_mg: a {step_mg:g} mg step cannot be made below {levels[-1]:g} mg/day with "
-                f"{tablets.name} tablets; use a larger step"
+            too_small = N_(
+                "step_mg: a {step:g} mg step cannot be made below {dose:g} mg/day with "
+                "{tablets} tablets; use a larger step"
+            )
+            raise TaperError.said(
+                Message(too_small, {"step": step_mg, "dose": levels[-1], "tablets": tablets.name})
             )
         levels.append(nxt)
     return levels
@@ -91,27 +94,28 @@ def taper_plan(
     taper lasts at least that long. The plan's last day is the first day without baclofen.
     """
     if not math.isfinite(current_mg_per_day) or not 0 < current_mg_per_day <= MAX_DOSE_MG_PER_DAY:
-        raise TaperError(
-            f"current_mg_per_day: must be a positive dose up to {MAX_DOSE_MG_PER_DAY:g} mg, "
-            f"got {current_mg_per_day}"
-        )
+        outside = N_("current_mg_per_day: must be a positive dose up to {maximum:g} mg, got {dose}")
+        raise TaperError.said(Message(outside, {"maximum": MAX_DOSE_MG_PER_DAY, "dose": current_mg_per_day}))
     if interval_days < 1:
-        raise TaperError(f"interval_days: must be at least 1, got {interval_days}")
+        short = N_("interval_days: must be at least 1, got {days}")
+        raise TaperError.said(Message(short, {"days": interval_days}))
     if min_duration_days < LABEL_MIN_TAPER_DAYS:
-        raise TaperError(
-            f"min_duration_days: labels require a taper of at least {LABEL_MIN_TAPER_DAYS} days, "
-            f"got {min_duration_days}"
-        )
+        short = N_("min_duration_days: labels require a taper of at least {minimum} days, got {days}")
+        raise TaperError.said(Message(short, {"minimum": LABEL_MIN_TAPER_DAYS, "days": min_duration_days}))
     smallest = tablets.smallest_piece_mg
     if not math.isfinite(step_mg) or step_mg < smallest:
-        raise TaperError(
-            f"step_mg: must be at least the smallest {tablets.name} dose ({smallest:g} mg), got {step_mg}"
+        small = N_("step_mg: must be at least the smallest {tablets} dose ({smallest:g} mg), got {step}")
+        raise TaperError.said(
+            Message(small, {"tablets": tablets.name, "smallest": smallest, "step": step_mg})
         )
     levels = taper_levels(current_mg_per_day, step_mg, intakes_per_day, tablets)
     if not levels:
-        raise TaperError(
-            f"current_mg_per_day: {current_mg_per_day:g} mg/day is below the smallest {tablets.name} dose "
-            f"({smallest:g} mg); there is nothing to taper"
+        below = N_(
+            "current_mg_per_day: {dose:g} mg/day is below the smallest {tablets} dose "
+            "({smallest:g} mg); there is nothing to taper"
+        )
+        raise TaperError.said(
+            Message(below, {"dose": current_mg_per_day, "tablets": tablets.name, "smallest": smallest})
         )
     hold = max(interval_days, math.ceil(min_duration_days / len(levels)))
     steps: list[PlanDay] = []
