@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from baclotrack.core.diary import DiaryDay, sort_diary
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import STANDARD_DRINK_GRAMS, Country, Sex
+from baclotrack.core.i18n import N_, Message
 from baclotrack.core.instruments import INSTRUMENTS
 from baclotrack.core.titration.caps import Jurisdiction
 
@@ -75,7 +76,16 @@ CODE_SIDE_EFFECTS: Final = ("side-effects", "Baclofen side effects, severity 0-3
 
 
 class FhirError(InputError):
-    """A record that cannot be exported or a bundle that cannot be imported; names the entry and field."""
+    """A record that cannot be exported or a bundle that cannot be imported; names the entry and field.
+
+    What an import can meet is raised with :meth:`~InputError.said`, so that the clinic's import
+    page shows it in the reader's language (decision 0183); codes, element paths and quoted
+    values stay as they are.
+    """
+
+
+def _client_error(name: str, problem: Message) -> FhirError:
+    return FhirError.said(Message(N_("client {field}: {problem}"), {"field": name, "problem": problem}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +102,21 @@ class ClientRecord:
 
     def __post_init__(self) -> None:
         if not self.code.strip():
-            raise FhirError("client code: is blank")
+            raise _client_error("code", Message(N_("is blank")))
         if self.sex not in ("F", "M"):
-            raise FhirError(f"client sex: must be F or M, got {self.sex!r}")
+            sexes = Message(N_("{first} or {second}"), {"first": "F", "second": "M"})
+            raise _client_error(
+                "sex", Message(N_("must be {what}, got {got}"), {"what": sexes, "got": repr(self.sex)})
+            )
         if self.birth_year is not None and not 1900 <= self.birth_year <= 2100:
-            raise FhirError(f"client birth_year: {self.birth_year} is not a plausible year")
+            raise _client_error(
+                "birth_year", Message(N_("{year} is not a plausible year"), {"year": self.birth_year})
+            )
         if self.weight_kg is not None and not 0 < self.weight_kg < 500:
-            raise FhirError(f"client weight_kg: must be between 0 and 500, got {self.weight_kg}")
+            # {got}, not {got:g}: the English text shows the weight as given ("600.0").
+            raise _client_error(
+                "weight_kg", Message(N_("must be between 0 and 500, got {got}"), {"got": self.weight_kg})
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +130,27 @@ class AssessmentRecord:
 
     def __post_init__(self) -> None:
         if self.instrument not in INSTRUMENTS:
-            raise FhirError(
-                f"assessment instrument: unknown {self.instrument!r} (known: {', '.join(INSTRUMENTS)})"
+            raise FhirError.said(
+                Message(
+                    N_("assessment instrument: unknown {instrument} (known: {known})"),
+                    {"instrument": repr(self.instrument), "known": ", ".join(INSTRUMENTS)},
+                )
             )
         instrument = INSTRUMENTS[self.instrument]
         instrument.validate(list(self.answers))
         # The total is the caller's (made with the variant in use), but it must be a possible one.
         if not instrument.minimum <= self.total <= instrument.maximum:
-            raise FhirError(
-                f"assessment {self.instrument} {self.date}: total {self.total} is outside "
-                f"{instrument.minimum}-{instrument.maximum}"
+            raise FhirError.said(
+                Message(
+                    N_("assessment {instrument} {date}: total {total} is outside {minimum}-{maximum}"),
+                    {
+                        "instrument": self.instrument,
+                        "date": str(self.date),
+                        "total": self.total,
+                        "minimum": instrument.minimum,
+                        "maximum": instrument.maximum,
+                    },
+                )
             )
 
 
@@ -135,9 +164,20 @@ class DosePeriod:
 
     def __post_init__(self) -> None:
         if self.end is not None and self.end < self.start:
-            raise FhirError(f"dose period {self.start}: end {self.end} is before the start")
+            raise FhirError.said(
+                Message(
+                    N_("dose period {start}: end {end} is before the start"),
+                    {"start": str(self.start), "end": str(self.end)},
+                )
+            )
         if not 0 <= self.mg_per_day <= 1000:
-            raise FhirError(f"dose period {self.start}: mg_per_day must be 0-1000, got {self.mg_per_day}")
+            # {got}, not {got:g}: the English text shows the dose as given ("1200.0").
+            raise FhirError.said(
+                Message(
+                    N_("dose period {start}: mg_per_day must be 0-1000, got {got}"),
+                    {"start": str(self.start), "got": self.mg_per_day},
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -342,20 +382,34 @@ def check_bundle(bundle: dict[str, Any]) -> None:
     try:
         Bundle.model_validate(bundle)
     except ValidationError as exc:
-        raise FhirError(f"bundle is not valid FHIR R4: {describe_validation_error(exc)}") from None
+        raise invalid_fhir_error(exc) from None
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """The first validation problem as "entry 3, field resource.valueInteger: reason"."""
+def invalid_fhir_error(exc: ValidationError) -> FhirError:
+    """The refusal of a bundle the FHIR R4B models reject, naming the first problem's entry and field."""
+    problem = _validation_message(exc)
+    return FhirError.said(Message(N_("bundle is not valid FHIR R4: {problem}"), {"problem": problem}))
+
+
+def _validation_message(exc: ValidationError) -> Message:
+    """The first validation problem, as "entry 3, field resource.valueInteger: reason": the words
+    are translated, while the element path and the reason fhir.resources gives (English only) are
+    shown as they are."""
     error = exc.errors()[0]
     location = list(error["loc"])
-    where = ""
+    reason = str(error["msg"])
+    problem: Message | str = reason
+    if exc.error_count() > 1:
+        problem = Message(
+            N_("{problem} (and {count} more)"), {"problem": reason, "count": exc.error_count() - 1}
+        )
     if len(location) >= 2 and location[0] == "entry" and isinstance(location[1], int):
-        where = f"entry {location[1]}, "
-        location = location[2:]
+        index, path = location[1], ".".join(str(part) for part in location[2:]) or "(bundle)"
+        return Message(
+            N_("entry {index}, field {path}: {problem}"), {"index": index, "path": path, "problem": problem}
+        )
     path = ".".join(str(part) for part in location) or "(bundle)"
-    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{where}field {path}: {error['msg']}{more}"
+    return Message(N_("field {path}: {problem}"), {"path": path, "problem": problem})
 
 
 def bundle_json(bundle: dict[str, Any]) -> str:

@@ -5,6 +5,12 @@ order) and refuses anything else with a :class:`~baclotrack.exchange.fhir.FhirEr
 entry index and field: another bundle type, a second Patient, a resource type or code it does
 not know, a value outside its scale. Values are checked by the same core records the export
 uses (DiaryDay, instrument validation), so an import can never hold what the core refuses.
+
+Every refusal is raised with :meth:`~baclotrack.core.errors.InputError.said`: its text is the
+English one, and the clinic's import page shows its message in the reader's language
+(decision 0183). Element paths, codes and values read from the bundle are shown as they are;
+a core record's refusal is quoted with :func:`~baclotrack.core.i18n.refusal_of`, so it stays
+translated where the core gave it a message.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pydantic import ValidationError
 from baclotrack.core.diary import SIDE_EFFECTS, DiaryDay
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import Country, Sex
+from baclotrack.core.i18n import N_, Message, refusal_of
 from baclotrack.core.instruments import INSTRUMENTS
 from baclotrack.core.titration.caps import Jurisdiction
 from baclotrack.exchange.fhir import (
@@ -41,8 +48,21 @@ from baclotrack.exchange.fhir import (
     ClientRecord,
     DosePeriod,
     FhirError,
-    describe_validation_error,
+    invalid_fhir_error,
 )
+
+
+def _got(what: Message | str, value: object) -> Message:
+    """The problem "must be <what>, got <value>", the value quoted as read (its repr)."""
+    return Message(N_("must be {what}, got {got}"), {"what": what, "got": repr(value)})
+
+
+def _bundle_error(problem: Message | str) -> FhirError:
+    return FhirError.said(Message(N_("bundle: {problem}"), {"problem": problem}))
+
+
+def _bundle_field_error(path: str, problem: Message) -> FhirError:
+    return FhirError.said(Message(N_("bundle, field {path}: {problem}"), {"path": path, "problem": problem}))
 
 
 class _Entry:
@@ -52,8 +72,15 @@ class _Entry:
         self.index, self.resource = index, resource
         self.type = str(resource.get("resourceType"))
 
-    def fail(self, path: str, problem: str) -> FhirError:
-        return FhirError(f"entry {self.index} ({self.type}), field {path}: {problem}")
+    def fail(self, path: str, problem: Message | str) -> FhirError:
+        """The refusal of field ``path``; ``problem`` is a message, or (a core refusal quoted with
+        :func:`refusal_of`) the English text of an error raised without one."""
+        return FhirError.said(
+            Message(
+                N_("entry {index} ({type}), field {path}: {problem}"),
+                {"index": self.index, "type": self.type, "path": path, "problem": problem},
+            )
+        )
 
     def get(self, path: str) -> Any:
         value: Any = self.resource
@@ -66,7 +93,7 @@ class _Entry:
                 else None
             )
             if value is None:
-                raise self.fail(path, "is missing")
+                raise self.fail(path, Message(N_("is missing")))
         return value
 
     def date(self, path: str) -> dt.date:
@@ -74,7 +101,7 @@ class _Entry:
         try:
             return dt.date.fromisoformat(str(text))
         except ValueError:
-            raise self.fail(path, f"must be a full date YYYY-MM-DD, got {text!r}") from None
+            raise self.fail(path, _got(Message(N_("a full date YYYY-MM-DD")), text)) from None
 
     def codes(self, path: str = "code") -> set[tuple[str, str]]:
         return {(c.get("system", ""), c.get("code", "")) for c in self.get(path).get("coding", [])}
@@ -89,7 +116,9 @@ class _Diary:
     def put(self, entry: _Entry, date: dt.date, name: str, value: Any) -> None:
         day = self.values.setdefault(date, {})
         if name in day:
-            raise entry.fail("code", f"a second {name} for {date}")
+            raise entry.fail(
+                "code", Message(N_("a second {name} for {date}"), {"name": name, "date": str(date)})
+            )
         day[name] = value
 
     def days(self) -> tuple[DiaryDay, ...]:
@@ -99,7 +128,7 @@ class _Diary:
             try:
                 result.append(DiaryDay(date=date, **fields))
             except InputError as exc:
-                raise FhirError(f"bundle: {exc}") from None
+                raise _bundle_error(refusal_of(exc)) from None
         return tuple(result)
 
 
@@ -115,19 +144,22 @@ def parse_client_bundle(bundle: str | bytes | Mapping[str, Any]) -> ClientData:
     try:
         Bundle.model_validate(data)
     except ValidationError as exc:
-        raise FhirError(f"bundle is not valid FHIR R4: {describe_validation_error(exc)}") from None
+        raise invalid_fhir_error(exc) from None
     except (KeyError, TypeError, ValueError) as exc:
         # fhir.resources raises these, not a ValidationError, for an entry whose resourceType is
         # missing or unknown (found by tests/web/test_fuzz_importers.py).
-        raise FhirError(
-            f"bundle is not valid FHIR R4: an entry's resource is not a known resource ({exc})"
+        unknown = Message(N_("an entry's resource is not a known resource ({error})"), {"error": str(exc)})
+        raise FhirError.said(
+            Message(N_("bundle is not valid FHIR R4: {problem}"), {"problem": unknown})
         ) from None
     if data.get("type") != "collection":
-        raise FhirError(f"bundle, field type: must be 'collection', got {data.get('type')!r}")
+        raise _bundle_field_error("type", _got("'collection'", data.get("type")))
     entries = [_Entry(i, e.get("resource") or {}) for i, e in enumerate(data.get("entry", []))]
     patients = [e for e in entries if e.type == "Patient"]
     if len(patients) != 1:
-        raise FhirError(f"bundle: exactly one Patient entry is needed, found {len(patients)}")
+        raise _bundle_error(
+            Message(N_("exactly one Patient entry is needed, found {count}"), {"count": len(patients)})
+        )
     client, weight = _client(patients[0]), None
     diary, assessments, doses = _Diary(), [], []
     for entry in entries:
@@ -143,10 +175,10 @@ def parse_client_bundle(bundle: str | bytes | Mapping[str, Any]) -> ClientData:
                 assessments.append(found)
             elif found is not None:
                 if weight is not None:
-                    raise entry.fail("code", "a second body weight")
+                    raise entry.fail("code", Message(N_("a second body weight")))
                 weight = found
         else:
-            raise entry.fail("resourceType", "not part of a baclotrack client bundle")
+            raise entry.fail("resourceType", Message(N_("not part of a baclotrack client bundle")))
     client = replace(client, weight_kg=weight)
     return ClientData(
         client=client,
@@ -163,9 +195,9 @@ def _load(bundle: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
         try:
             data = json.loads(bundle)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise FhirError(f"bundle: not JSON ({exc})") from None
+            raise _bundle_error(Message(N_("not JSON ({error})"), {"error": str(exc)})) from None
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
-        raise FhirError("bundle, field resourceType: must be 'Bundle'")
+        raise _bundle_field_error("resourceType", Message(N_("must be {what}"), {"what": "'Bundle'"}))
     return data
 
 
@@ -174,16 +206,21 @@ def _client(entry: _Entry) -> ClientRecord:
         i.get("value") for i in entry.resource.get("identifier", []) if i.get("system") == CLIENT_CODE_SYSTEM
     ]
     if len(codes) != 1 or not codes[0]:
-        raise entry.fail("identifier", f"exactly one client code with system {CLIENT_CODE_SYSTEM} is needed")
+        raise entry.fail(
+            "identifier",
+            Message(
+                N_("exactly one client code with system {system} is needed"), {"system": CLIENT_CODE_SYSTEM}
+            ),
+        )
     genders: dict[str, Sex] = {"female": "F", "male": "M"}
     gender = entry.get("gender")
     if gender not in genders:
         raise entry.fail(
-            "gender", f"must be female or male (the sexes drinking thresholds know), got {gender!r}"
+            "gender", _got(Message(N_("female or male (the sexes drinking thresholds know)")), gender)
         )
     birth = entry.resource.get("birthDate")
     if birth is not None and (len(birth) != 4 or not birth.isdigit()):
-        raise entry.fail("birthDate", f"must be a year only (YYYY), got {birth!r}")
+        raise entry.fail("birthDate", _got(Message(N_("a year only (YYYY)")), birth))
     countries = [
         x.get("valueCode")
         for x in entry.resource.get("extension", [])
@@ -192,7 +229,8 @@ def _client(entry: _Entry) -> ClientRecord:
     try:
         country = Country(countries[0]) if countries else Country.US
     except ValueError:
-        raise entry.fail("extension", f"unknown standard-drink country {countries[0]!r}") from None
+        unknown = Message(N_("unknown standard-drink country {country}"), {"country": repr(countries[0])})
+        raise entry.fail("extension", unknown) from None
     prescribing = [
         x.get("valueCode")
         for x in entry.resource.get("extension", [])
@@ -201,25 +239,29 @@ def _client(entry: _Entry) -> ClientRecord:
     try:
         jurisdiction = Jurisdiction(prescribing[0]) if prescribing else None
     except ValueError:
-        raise entry.fail("extension", f"unknown prescribing country {prescribing[0]!r}") from None
+        unknown = Message(N_("unknown prescribing country {country}"), {"country": repr(prescribing[0])})
+        raise entry.fail("extension", unknown) from None
     try:
         year = None if birth is None else int(birth)
         return ClientRecord(codes[0], genders[gender], year, None, country, jurisdiction)
     except InputError as exc:
-        raise entry.fail("Patient", str(exc)) from None
+        raise entry.fail("Patient", refusal_of(exc)) from None
 
 
 def _integer(entry: _Entry, path: str) -> int:
     value = entry.get(path)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise entry.fail(path, f"must be a whole number, got {value!r}")
+        raise entry.fail(path, _got(Message(N_("a whole number")), value))
     return value
 
 
 def _number(entry: _Entry, path: str, unit: str) -> float:
     code = entry.get(f"{path}.code")
     if code != unit:
-        raise entry.fail(f"{path}.code", f"unit must be {unit!r}, got {code!r}")
+        raise entry.fail(
+            f"{path}.code",
+            Message(N_("unit must be {unit}, got {got}"), {"unit": repr(unit), "got": repr(code)}),
+        )
     value = entry.get(f"{path}.value")
     return float(value)
 
@@ -242,14 +284,19 @@ def _observation(entry: _Entry, diary: _Diary) -> AssessmentRecord | float | Non
     totals = [c.removesuffix("-total") for s, c in codes if s == BACLOTRACK_CODES and c.endswith("-total")]
     if totals and totals[0] in INSTRUMENTS:
         return _assessment(entry, totals[0], entry.date("effectiveDateTime"))
-    raise entry.fail("code", f"no code baclotrack knows (got {sorted(codes)})")
+    raise entry.fail(
+        "code", Message(N_("no code baclotrack knows (got {codes})"), {"codes": str(sorted(codes))})
+    )
 
 
 def _grams(entry: _Entry) -> float:
     for index, component in enumerate(entry.resource.get("component", [])):
         if (BACLOTRACK_CODES, CODE_ETHANOL_GRAMS[0]) in _Entry(entry.index, component).codes():
             return _number(entry, f"component.{index}.valueQuantity", "g")
-    raise entry.fail("component", f"the {CODE_ETHANOL_GRAMS[0]} component (grams of ethanol) is missing")
+    missing = Message(
+        N_("the {code} component (grams of ethanol) is missing"), {"code": CODE_ETHANOL_GRAMS[0]}
+    )
+    raise entry.fail("component", missing)
 
 
 def _components(entry: _Entry, prefix: str) -> dict[str, int]:
@@ -258,7 +305,11 @@ def _components(entry: _Entry, prefix: str) -> dict[str, int]:
     for index, component in enumerate(entry.resource.get("component", [])):
         codes = [c for s, c in _Entry(entry.index, component).codes() if s == BACLOTRACK_CODES]
         if not codes or not codes[0].startswith(prefix):
-            raise entry.fail(f"component.{index}.code", f"expected a code starting {prefix!r}, got {codes}")
+            expected = Message(
+                N_("expected a code starting {prefix}, got {codes}"),
+                {"prefix": repr(prefix), "codes": str(codes)},
+            )
+            raise entry.fail(f"component.{index}.code", expected)
         found[codes[0].removeprefix(prefix)] = _integer(entry, f"component.{index}.valueInteger")
     return found
 
@@ -267,8 +318,12 @@ def _side_effects(entry: _Entry) -> dict[str, int]:
     severities = _components(entry, "side-effect-")
     unknown = sorted(set(severities) - set(SIDE_EFFECTS))
     if unknown:
+        known = ", ".join(SIDE_EFFECTS)
         raise entry.fail(
-            "component", f"unknown side effect {unknown[0]!r} (known: {', '.join(SIDE_EFFECTS)})"
+            "component",
+            Message(
+                N_("unknown side effect {name} (known: {known})"), {"name": repr(unknown[0]), "known": known}
+            ),
         )
     return severities
 
@@ -278,16 +333,21 @@ def _assessment(entry: _Entry, instrument: str, date: dt.date) -> AssessmentReco
     try:
         answers = tuple(items[str(n)] for n in range(1, len(items) + 1))
     except KeyError:
-        raise entry.fail("component", f"{instrument} items must be numbered 1 to {len(items)}") from None
+        numbering = Message(
+            N_("{instrument} items must be numbered 1 to {count}"),
+            {"instrument": instrument, "count": len(items)},
+        )
+        raise entry.fail("component", numbering) from None
     try:
         return AssessmentRecord(instrument, date, answers, _integer(entry, "valueInteger"))
     except InputError as exc:
-        raise entry.fail("component", str(exc)) from None
+        raise entry.fail("component", refusal_of(exc)) from None
 
 
 def _medication(entry: _Entry, diary: _Diary) -> DosePeriod | None:
     if (RXNORM, RXNORM_BACLOFEN[0]) not in entry.codes("medicationCodeableConcept"):
-        raise entry.fail("medicationCodeableConcept", f"must be baclofen (RxNorm {RXNORM_BACLOFEN[0]})")
+        baclofen = Message(N_("must be baclofen (RxNorm {code})"), {"code": RXNORM_BACLOFEN[0]})
+        raise entry.fail("medicationCodeableConcept", baclofen)
     mg = _number(entry, "dosage.0.doseAndRate.0.rateQuantity", "mg/d")
     if "effectiveDateTime" in entry.resource:
         diary.put(entry, entry.date("effectiveDateTime"), "dose_taken_mg", mg)
@@ -296,4 +356,4 @@ def _medication(entry: _Entry, diary: _Diary) -> DosePeriod | None:
     try:
         return DosePeriod(entry.date("effectivePeriod.start"), mg, end)
     except InputError as exc:
-        raise entry.fail("effectivePeriod", str(exc)) from None
+        raise entry.fail("effectivePeriod", refusal_of(exc)) from None
