@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from baclotrack.core.i18n import join_messages
@@ -14,6 +14,7 @@ from baclotrack.core.titration.tablets import TABLET_SETS, TABLETS_US, TabletSet
 from baclotrack.core.titration.taper import (
     DEFAULT_MIN_TAPER_DAYS,
     LABEL_MIN_TAPER_DAYS,
+    MAX_TAPER_STEP_MG_PER_DAY,
     TaperError,
     taper_plan,
 )
@@ -53,6 +54,18 @@ def test_minimum_duration_cannot_go_below_the_labelled_week() -> None:
         taper_plan(40, START, min_duration_days=5)
 
 
+@pytest.mark.parametrize(("step", "interval"), [(15.0, 1), (20.0, 2), (40.0, 5)])
+def test_a_taper_faster_than_15_mg_every_2_days_is_refused(step: float, interval: int) -> None:
+    with pytest.raises(TaperError, match="faster than the ANSM taper allows"):
+        taper_plan(120, START, step_mg=step, interval_days=interval)
+
+
+@pytest.mark.parametrize(("step", "interval"), [(15.0, 2), (20.0, 3), (5.0, 1)])
+def test_a_taper_at_the_ansm_pace_or_slower_is_accepted(step: float, interval: int) -> None:
+    doses = [s.mg_per_day for s in taper_plan(120, START, step_mg=step, interval_days=interval).steps]
+    assert doses[-1] == 0.0 and max(a - b for a, b in itertools.pairwise(doses)) <= step
+
+
 def test_a_step_smaller_than_the_smallest_tablet_is_refused() -> None:
     whole = TabletSet("whole", "Lioresal whole", (10.0, 25.0))
     with pytest.raises(TaperError, match="step_mg"):
@@ -80,6 +93,7 @@ def test_every_taper_day_carries_the_taper_rule() -> None:
 def test_taper_never_drops_more_than_a_step_and_lasts_the_minimum(
     current: float, step: float, interval: int, min_days: int, tablets: TabletSet
 ) -> None:
+    assume(step / interval <= MAX_TAPER_STEP_MG_PER_DAY)
     plan = taper_plan(
         current, START, step_mg=step, interval_days=interval, min_duration_days=min_days, tablets=tablets
     )

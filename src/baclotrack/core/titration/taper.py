@@ -9,8 +9,10 @@ UK SmPC 4.4). Sources on the pace:
   1-2 weeks, or more slowly if symptoms occur.
 Defaults: 10 mg every 2 days (the gentler of the ANSM steps), over at least 14 days (the
 longer labelled duration, and French practice, "sur 2 semaines environ"). The minimum can
-be set between the labelled 7 and any longer duration, never below 7 days. The last dose
-before zero is the smallest dose the tablets can make, held like every other step.
+be set between the labelled 7 and any longer duration, never below 7 days. The step and its
+interval can be set too, but never to a pace faster than ANSM's faster example, 15 mg every
+2 days (decision 0184). The last dose before zero is the smallest dose the tablets can make,
+held like every other step.
 """
 
 from __future__ import annotations
@@ -47,6 +49,17 @@ DEFAULT_TAPER_INTERVAL_DAYS: Final = 2
 LABEL_MIN_TAPER_DAYS: Final = 7
 #: Default minimum duration: 2 weeks, the longer labelled duration.
 DEFAULT_MIN_TAPER_DAYS: Final = 14
+#: ANSM 2017's faster example, 15 mg every 2 days: no taper's step may fall faster on average
+#: than this (a 15 mg step needs 2 days, a 20 mg step 3); the rules' withdrawal alert uses the
+#: same pace (RuleConfig.withdrawal_risk_above_mg_per_day).
+MAX_TAPER_STEP_MG_PER_DAY: Final = 15.0 / 2
+#: The ``protocol_id`` of a taper plan (no titration protocol has this id).
+TAPER_PLAN_ID: Final = "taper"
+
+
+def taper_title(from_mg_per_day: float) -> Message:
+    """A taper plan's title: "Taper from 60 mg/day"."""
+    return Message(N_("Taper from {dose:g} mg/day"), {"dose": from_mg_per_day})
 
 
 def taper_levels(
@@ -99,6 +112,12 @@ def taper_plan(
     if interval_days < 1:
         short = N_("interval_days: must be at least 1, got {days}")
         raise TaperError.said(Message(short, {"days": interval_days}))
+    if step_mg / interval_days > MAX_TAPER_STEP_MG_PER_DAY + 1e-9:
+        fast = N_(
+            "step_mg: {step:g} mg every {days} days is faster than the ANSM taper allows "
+            "(at most 15 mg every 2 days)"
+        )
+        raise TaperError.said(Message(fast, {"step": step_mg, "days": interval_days}))
     if min_duration_days < LABEL_MIN_TAPER_DAYS:
         short = N_("min_duration_days: labels require a taper of at least {minimum} days, got {days}")
         raise TaperError.said(Message(short, {"minimum": LABEL_MIN_TAPER_DAYS, "days": min_duration_days}))
@@ -132,7 +151,7 @@ def taper_plan(
     )
     steps.append(_day(start, stop_day, 0.0, (), stop))
     return Plan(
-        title=f"Taper from {levels[0]:g} mg/day",
+        title=taper_title(levels[0]).text(),
         source=TAPER_SOURCE,
         start=start,
         steps=steps,
