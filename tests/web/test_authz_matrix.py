@@ -89,6 +89,7 @@ GROUP_OF: dict[str, str] = {
             "clinic:baseline_calendar",
             "clinic:assessment",
             "clinic:plan",
+            "clinic:taper",
             "clinic:visit_create",
             "clinic:client_diary",
             "clinic:client_day",

@@ -91,6 +91,7 @@ PAGES = {
     "assessment_audit": ("clinician_a", "/clients/{client}/assessments/audit/"),
     "assessment_gad7": ("clinician_a", "/clients/{client}/assessments/gad-7/"),
     "plan": ("clinician_a", "/clients/{client}/plan/"),
+    "taper": ("clinician_a", "/clients/{client}/taper/"),
     "visit": ("clinician_a", "/clients/{client}/visits/new/"),
     "diary_day_clinician": ("clinician_a", "/clients/{client}/diary/{day}/"),
     "diary_day_own": ("client_a", "/diary/{day}/"),

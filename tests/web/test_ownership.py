@@ -27,6 +27,7 @@ CLINICIAN_OBJECT_URLS = {
     "baseline_calendar",
     "assessment",
     "plan",
+    "taper",
     "visit_create",
     "client_diary",
     "client_day",

@@ -19,9 +19,17 @@ from django.utils.translation import gettext_lazy as _
 from baclotrack.clinic import adapters
 from baclotrack.clinic.models import Caution, Client, DoseDecision
 from baclotrack.clinic.services.diary import BASELINE_DAYS, DiaryEntry
+from baclotrack.core.diary import MAX_DOSE_MG_PER_DAY
 from baclotrack.core.errors import InputError
 from baclotrack.core.guidelines import STANDARD_DRINK_GRAMS, Country
 from baclotrack.core.plausibility import DEFAULT_LIMITS
+from baclotrack.core.titration.taper import (
+    DEFAULT_MIN_TAPER_DAYS,
+    DEFAULT_TAPER_INTERVAL_DAYS,
+    DEFAULT_TAPER_STEP_MG,
+    LABEL_MIN_TAPER_DAYS,
+    TAPER_STEP_CHOICES_MG,
+)
 
 #: Rows of drinks offered on one diary day (more than anyone should need; blank rows are ignored).
 DRINK_ROWS = 4
@@ -185,6 +193,33 @@ class PlanForm(ConfirmImplausible):
         data = super().clean() or {}
         self.ask_confirmation(data, self.dose_too_high(data.get("max_dose_mg")))
         return data
+
+
+class TaperForm(forms.Form):
+    """A taper to zero (decision 0184): the core checks the pace and length (core/titration/taper.py)."""
+
+    start_date = forms.DateField(label=_("First day"), widget=DateInput())
+    from_mg = forms.FloatField(
+        label=_("Taper from, mg/day"),
+        help_text=_("The dose the client takes now."),
+        min_value=1,
+        max_value=MAX_DOSE_MG_PER_DAY,
+    )
+    step_mg = forms.TypedChoiceField(
+        label=_("Step, mg"),
+        coerce=float,
+        choices=[(f"{mg:g}", f"{mg:g}") for mg in TAPER_STEP_CHOICES_MG],
+        initial=f"{DEFAULT_TAPER_STEP_MG:g}",
+    )
+    interval_days = forms.IntegerField(
+        label=_("Days between steps"), min_value=1, max_value=28, initial=DEFAULT_TAPER_INTERVAL_DAYS
+    )
+    min_duration_days = forms.IntegerField(
+        label=_("Shortest taper, days"),
+        min_value=LABEL_MIN_TAPER_DAYS,
+        max_value=120,
+        initial=DEFAULT_MIN_TAPER_DAYS,
+    )
 
 
 def _side_effect_fields(prefix: str = "se_") -> dict[str, forms.Field]:

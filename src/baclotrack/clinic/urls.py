@@ -57,6 +57,7 @@ urlpatterns = [
     path("clients/<int:client_id>/baseline/calendar/", baseline.calendar, name="baseline_calendar"),
     path("clients/<int:client_id>/assessments/<str:instrument>/", baseline.assessment, name="assessment"),
     path("clients/<int:client_id>/plan/", plans.choose_plan, name="plan"),
+    path("clients/<int:client_id>/taper/", plans.taper_plan, name="taper"),
     path("clients/<int:client_id>/visits/new/", visits.visit_create, name="visit_create"),
     path("clients/<int:client_id>/diary/", diary.clinician_diary, name="client_diary"),
     path("clients/<int:client_id>/diary/<isodate:day>/", diary.clinician_day, name="client_day"),

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from baclotrack.clinic.core_text import core_messages, core_text
+from baclotrack.clinic.core_text import core_message, core_messages, core_text
 from baclotrack.clinic.page_reads import active_plan
 from baclotrack.clinic.prepared import PreparedRead
 from baclotrack.core.titration.caps import parse_jurisdiction, standing_caps, user_cap
 from baclotrack.core.titration.plan import Plan, PlanDay, generate_plan, plan_caps
 from baclotrack.core.titration.protocols import PROTOCOLS, get_protocol
 from baclotrack.core.titration.tablets import DEFAULT_TABLETS
+from baclotrack.core.titration.taper import TAPER_PLAN_ID, TAPER_SOURCE, taper_plan, taper_title
 
 if TYPE_CHECKING:
     from baclotrack.clinic.models import Client
@@ -67,6 +68,24 @@ def generate_plan_steps(
         caps=caps,
         crcl_ml_min=client.creatinine_clearance,
     )
+    return _step_fields(plan)
+
+
+def generate_taper_steps(
+    start: dt.date, from_mg: float, *, step_mg: float, interval_days: int, min_duration_days: int
+) -> list[dict[str, Any]]:
+    """PlanStep field values for the core's taper from ``from_mg`` mg/day to zero (decision 0184).
+
+    A taper only lowers the dose, so no cap is applied to it: it starts from the dose the client
+    takes, and the rules still flag a dose above a cap on the days the taper passes it.
+    """
+    taper = taper_plan(
+        from_mg, start, step_mg=step_mg, interval_days=interval_days, min_duration_days=min_duration_days
+    )
+    return _step_fields(taper)
+
+
+def _step_fields(plan: Plan) -> list[dict[str, Any]]:
     return [
         {
             "day": s.day,
@@ -92,15 +111,21 @@ def _active_plan_step(client: Client, date: dt.date) -> Any:
     return plan.steps.filter(date__lte=date).order_by("-date").first()
 
 
-#: A visit as the dose needs it: (date, decision, dose_mg).
-VisitDose = tuple[dt.date, str, float]
+#: A visit as the dose needs it: (date, decision, dose_mg, created_at).
+VisitDose = tuple[dt.date, str, float, dt.datetime]
+#: A plan as the dose needs it: (start_date, created_at).
+PlanMade = tuple[dt.date, dt.datetime]
 
 
-def _prescribed_dose(
-    plan_start: dt.date | None, step_mg: float | None, visit: VisitDose | None
-) -> float | None:
-    """Prescribed dose today: the plan's, unless a later visit changed it (other than 'continue')."""
-    if visit is not None and visit[1] != "continue" and (plan_start is None or visit[0] >= plan_start):
+def _prescribed_dose(plan: PlanMade | None, step_mg: float | None, visit: VisitDose | None) -> float | None:
+    """Prescribed dose today: the plan's, unless a later visit changed it (other than 'continue').
+
+    A visit is later when it is dated on or after the plan's first day and was recorded after the
+    plan was made: a plan made after a visit (a taper started at the visit that decided it) is the
+    newer decision and governs (decision 0184).
+    """
+    later = visit is not None and (plan is None or (visit[0] >= plan[0] and visit[3] > plan[1]))
+    if visit is not None and later and visit[1] != "continue":
         return float(visit[2])
     return None if step_mg is None else float(step_mg)
 
@@ -111,9 +136,9 @@ def current_dose_mg(client: Client, today: dt.date) -> float | None:
     visits = client.visits.filter(deleted_at__isnull=True, date__lte=today)
     plan = _active_plan(client)
     return _prescribed_dose(
-        plan.start_date if plan is not None else None,
+        (plan.start_date, plan.created_at) if plan is not None else None,
         None if step is None else step.total_mg,
-        visits.values_list("date", "decision", "dose_mg").first(),
+        visits.values_list("date", "decision", "dose_mg", "created_at").first(),
     )
 
 
@@ -125,16 +150,18 @@ def _caseload_doses(clients: Sequence[Client], today: dt.date) -> dict[int, floa
     # Oldest first, so that the dict keeps the newest (what _active_plan and .first() return).
     active = TitrationPlan.objects.filter(client_id__in=ids, is_active=True, deleted_at__isnull=True)
     plans = {
-        c: (pk, start)
-        for pk, c, start in active.order_by("created_at", "pk").values_list("pk", "client_id", "start_date")
+        c: (pk, start, made)
+        for pk, c, start, made in active.order_by("created_at", "pk").values_list(
+            "pk", "client_id", "start_date", "created_at"
+        )
     }
-    steps = PlanStep.objects.filter(plan_id__in=[pk for pk, _start in plans.values()], date__lte=today)
+    steps = PlanStep.objects.filter(plan_id__in=[pk for pk, _start, _made in plans.values()], date__lte=today)
     step_mg = dict(steps.order_by("date").values_list("plan_id", "total_mg"))  # the last step by today
     visits = Visit.objects.filter(client_id__in=ids, deleted_at__isnull=True, date__lte=today)
     latest: dict[int, VisitDose] = {
-        c: (date, decision, dose)
-        for c, date, decision, dose in visits.order_by("date", "created_at").values_list(
-            "client_id", "date", "decision", "dose_mg"
+        c: (date, decision, dose, made)
+        for c, date, decision, dose, made in visits.order_by("date", "created_at").values_list(
+            "client_id", "date", "decision", "dose_mg", "created_at"
         )
     }
     doses: dict[int, float | None] = {}
@@ -142,7 +169,7 @@ def _caseload_doses(clients: Sequence[Client], today: dt.date) -> dict[int, floa
         plan = plans.get(client.pk)
         started = plan is not None and today >= plan[1]
         doses[client.pk] = _prescribed_dose(
-            plan[1] if plan is not None else None,
+            plan[1:] if plan is not None else None,
             step_mg.get(plan[0]) if plan is not None and started else None,
             latest.get(client.pk),
         )
@@ -184,8 +211,13 @@ def plan_view(client: Client, today: dt.date) -> dict[str, Any] | None:
             "intakes": " + ".join(f"{m:g}" for m in step.intakes_mg),
         }
 
+    if plan.protocol == TAPER_PLAN_ID:
+        name = core_message(taper_title(plan.max_dose_mg))
+    else:
+        name = core_text(protocol.name) if protocol else plan.protocol
     return {
-        "protocol_name": core_text(protocol.name) if protocol else plan.protocol,
+        "protocol_name": name,
+        "is_taper": plan.protocol == TAPER_PLAN_ID,
         "start_date": plan.start_date,
         "cap_mg": plan.max_dose_mg,
         "today": brief(today_step),
@@ -206,6 +238,18 @@ def core_plan(client: Client, plan: Any = _ACTIVE, since: dt.date | None = None)
         plan = _active_plan(client)
     if plan is None:
         return None
+    steps = _stored_days(client, plan, since)
+    if plan.protocol == TAPER_PLAN_ID:
+        title = taper_title(plan.max_dose_mg).text()
+        return Plan(
+            title=title,
+            source=TAPER_SOURCE,
+            start=plan.start_date,
+            steps=steps,
+            caps=(),
+            tablets=DEFAULT_TABLETS,
+            protocol_id=TAPER_PLAN_ID,
+        )
     protocol = get_protocol(plan.protocol)
     caps = [user_cap(plan.max_dose_mg)]
     if plan.max_mg_per_kg is not None:
@@ -217,7 +261,19 @@ def core_plan(client: Client, plan: Any = _ACTIVE, since: dt.date | None = None)
         crcl_ml_min=client.creatinine_clearance,
         dialysis=False,
     )
-    steps = [
+    return Plan(
+        title=protocol.name,
+        source=protocol.source,
+        start=plan.start_date,
+        steps=steps,
+        caps=all_caps,
+        tablets=DEFAULT_TABLETS,
+        protocol_id=protocol.id,
+    )
+
+
+def _stored_days(client: Client, plan: Any, since: dt.date | None) -> list[PlanDay]:
+    return [
         PlanDay(
             day=day,
             date=date,
@@ -229,15 +285,6 @@ def core_plan(client: Client, plan: Any = _ACTIVE, since: dt.date | None = None)
         )
         for day, date, total_mg, intakes_mg, note in _steps_read.rows(plan.pk, since or dt.date.min)
     ]
-    return Plan(
-        title=protocol.name,
-        source=protocol.source,
-        start=plan.start_date,
-        steps=steps,
-        caps=all_caps,
-        tablets=DEFAULT_TABLETS,
-        protocol_id=protocol.id,
-    )
 
 
 def _steps_query(plan_id: int, since: dt.date) -> Any:

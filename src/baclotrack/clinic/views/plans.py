@@ -1,4 +1,4 @@
-"""Choose a protocol and caps; the core generates the plan."""
+"""Choose a protocol and caps, or start a taper; the core generates the plan."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from django.views.decorators.http import require_http_methods
 
 from baclotrack.clinic import adapters
 from baclotrack.clinic.access import get_client
-from baclotrack.clinic.forms import PlanForm
+from baclotrack.clinic.forms import PlanForm, TaperForm
 from baclotrack.clinic.services.alerts import refresh_alerts
-from baclotrack.clinic.services.plans import choose_protocol
+from baclotrack.clinic.services.plans import choose_protocol, start_taper
 from baclotrack.clinic.views.helpers import actor_of, add_service_error, clinician_required
 from baclotrack.core.errors import InputError
+from baclotrack.core.titration import taper
 
 
 @clinician_required
@@ -35,3 +36,31 @@ def choose_plan(request: HttpRequest, client_id: int) -> HttpResponse:
             return redirect("clinic:dashboard", client_id=client.pk)
     context = {"client": client, "form": form, "protocols": adapters.protocol_descriptions()}
     return render(request, "clinic/plan_form.html", context)
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def taper_plan(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Replace the plan by a taper to zero, from the dose the client takes (decision 0184)."""
+    client = get_client(request.user, client_id)
+    today = timezone.localdate()
+    initial = {"start_date": today, "from_mg": adapters.current_dose_mg(client, today)}
+    form = TaperForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            start_taper(actor_of(request), client, **form.cleaned_data)
+        except InputError as exc:
+            add_service_error(form, exc)
+        else:
+            refresh_alerts(actor_of(request), client)
+            return redirect("clinic:dashboard", client_id=client.pk)
+    pace = {
+        "fastest_mg": f"{taper.FASTEST_TAPER_STEP_MG:g}",
+        "fastest_days": taper.FASTEST_TAPER_INTERVAL_DAYS,
+        "label_days": taper.LABEL_MIN_TAPER_DAYS,
+        "default_mg": f"{taper.DEFAULT_TAPER_STEP_MG:g}",
+        "default_days": taper.DEFAULT_TAPER_INTERVAL_DAYS,
+        "default_length": taper.DEFAULT_MIN_TAPER_DAYS,
+    }
+    context = {"client": client, "form": form, "source": taper.TAPER_SOURCE, "pace": pace}
+    return render(request, "clinic/taper_form.html", context)

@@ -49,10 +49,14 @@ DEFAULT_TAPER_INTERVAL_DAYS: Final = 2
 LABEL_MIN_TAPER_DAYS: Final = 7
 #: Default minimum duration: 2 weeks, the longer labelled duration.
 DEFAULT_MIN_TAPER_DAYS: Final = 14
-#: ANSM 2017's faster example, 15 mg every 2 days: no taper's step may fall faster on average
-#: than this (a 15 mg step needs 2 days, a 20 mg step 3); the rules' withdrawal alert uses the
-#: same pace (RuleConfig.withdrawal_risk_above_mg_per_day).
-MAX_TAPER_STEP_MG_PER_DAY: Final = 15.0 / 2
+#: ANSM 2017's faster example, 15 mg every 2 days: no taper may fall faster on average than
+#: this (a 15 mg step needs 2 days, a 20 mg step 3); the rules' withdrawal alert uses the same
+#: pace (RuleConfig.withdrawal_risk_above_mg_per_day).
+FASTEST_TAPER_STEP_MG: Final = 15.0
+FASTEST_TAPER_INTERVAL_DAYS: Final = 2
+MAX_TAPER_STEP_MG_PER_DAY: Final = FASTEST_TAPER_STEP_MG / FASTEST_TAPER_INTERVAL_DAYS
+#: Steps a form offers: ANSM's two examples, 10 (the default) and 15 mg, and a gentler 5 mg.
+TAPER_STEP_CHOICES_MG: Final = (5.0, DEFAULT_TAPER_STEP_MG, FASTEST_TAPER_STEP_MG)
 #: The ``protocol_id`` of a taper plan (no titration protocol has this id).
 TAPER_PLAN_ID: Final = "taper"
 
@@ -115,9 +119,10 @@ def taper_plan(
     if step_mg / interval_days > MAX_TAPER_STEP_MG_PER_DAY + 1e-9:
         fast = N_(
             "step_mg: {step:g} mg every {days} days is faster than the ANSM taper allows "
-            "(at most 15 mg every 2 days)"
+            "(at most {fastest:g} mg every {fastest_days} days)"
         )
-        raise TaperError.said(Message(fast, {"step": step_mg, "days": interval_days}))
+        params = {"fastest": FASTEST_TAPER_STEP_MG, "fastest_days": FASTEST_TAPER_INTERVAL_DAYS}
+        raise TaperError.said(Message(fast, {"step": step_mg, "days": interval_days, **params}))
     if min_duration_days < LABEL_MIN_TAPER_DAYS:
         short = N_("min_duration_days: labels require a taper of at least {minimum} days, got {days}")
         raise TaperError.said(Message(short, {"minimum": LABEL_MIN_TAPER_DAYS, "days": min_duration_days}))
@@ -157,6 +162,7 @@ def taper_plan(
         steps=steps,
         caps=(),
         tablets=tablets,
+        protocol_id=TAPER_PLAN_ID,
         notes=(f"{step_mg:g} mg at most every {hold} days, at least {min_duration_days} days",),
     )
 

@@ -1,0 +1,117 @@
+"""The taper page: a taper to zero from the dose the client takes, paced and checked by the core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.utils import timezone
+
+from baclotrack.clinic import adapters
+from baclotrack.clinic.audit import Actor
+from baclotrack.clinic.models import AuditEvent, TitrationPlan
+from baclotrack.clinic.services.plans import choose_protocol
+from baclotrack.clinic.services.visits import record_visit
+
+TODAY = timezone.localdate
+
+
+def taper_url(cast) -> str:
+    return f"/clients/{cast.client_a.pk}/taper/"
+
+
+def on_60_mg(cast) -> None:
+    """Client A on a plan, then a visit that settled the dose at 60 mg/day."""
+    actor = Actor(cast.clinician_a)
+    choose_protocol(actor, cast.client_a, protocol="resab", start_date=TODAY(), max_dose_mg=80)
+    record_visit(actor, cast.client_a, date=TODAY(), decision="hold", dose_mg=60, reason="craving gone")
+
+
+def test_the_form_starts_from_the_dose_the_client_takes(cast) -> None:
+    on_60_mg(cast)
+    form = cast.http("clinician_a").get(taper_url(cast)).context["form"]
+    assert form.initial["from_mg"] == 60
+    assert form.fields["step_mg"].initial == "10" and form.fields["interval_days"].initial == 2
+
+
+def test_a_taper_replaces_the_plan_and_governs_the_dose_after_the_visit_that_decided_it(cast) -> None:
+    on_60_mg(cast)
+    data = {
+        "start_date": TODAY().isoformat(),
+        "from_mg": 60,
+        "step_mg": 10,
+        "interval_days": 2,
+        "min_duration_days": 14,
+    }
+    http = cast.http("clinician_a")
+    assert http.post(taper_url(cast), data).status_code == 302
+    plans = TitrationPlan.objects.filter(client=cast.client_a)
+    taper = plans.get(is_active=True)
+    assert taper.protocol == "taper" and plans.count() == 2
+    assert taper.options == {"step_mg": 10.0, "interval_days": 2, "min_duration_days": 14}
+    doses = list(taper.steps.order_by("day").values_list("total_mg", flat=True))
+    assert doses[0] == 60 and doses[-1] == 0
+    assert all(0 <= a - b <= 10 for a, b in itertools.pairwise(doses))
+    assert len(doses) - 1 >= 14  # days on baclofen
+    # The taper, made after the visit of the same day, is the newer decision.
+    later = TODAY() + dt.timedelta(days=len(doses))
+    assert adapters.current_dose_mg(cast.client_a, later) == 0
+    assert adapters.current_dose_mg(cast.client_a, TODAY()) == 60
+    assert adapters.titration._caseload_doses([cast.client_a], later) == {cast.client_a.pk: 0}
+    plan = http.get(f"/clients/{cast.client_a.pk}/").context["plan"]
+    assert plan["protocol_name"] == "Taper from 60 mg/day" and plan["is_taper"]
+    events = AuditEvent.objects.filter(client=cast.client_a, action__startswith="plan.")
+    assert {"plan.create", "plan.replace"} <= set(events.values_list("action", flat=True))
+
+
+def test_a_taper_faster_than_the_core_allows_is_refused_in_the_readers_language(cast) -> None:
+    on_60_mg(cast)
+    data = {
+        "start_date": TODAY().isoformat(),
+        "from_mg": 60,
+        "step_mg": 15,
+        "interval_days": 1,
+        "min_duration_days": 14,
+    }
+    http = cast.http("clinician_a")
+    before = AuditEvent.objects.count()
+    french = http.post(taper_url(cast), data, HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 200
+    assert "15 mg tous les 1 jours est plus rapide que la diminution permise par l&#x27;ANSM" in (
+        french.content.decode()
+    )
+    english = http.post(taper_url(cast), data)
+    assert "faster than the ANSM taper allows" in english.content.decode()
+    assert TitrationPlan.objects.get(client=cast.client_a, is_active=True).protocol == "resab"
+    assert AuditEvent.objects.count() == before
+
+
+def test_a_taper_shorter_than_the_labels_week_is_refused_by_the_form(cast) -> None:
+    data = {"start_date": TODAY().isoformat(), "from_mg": 30, "step_mg": 10, "interval_days": 2}
+    response = cast.http("clinician_a").post(taper_url(cast), data | {"min_duration_days": 5})
+    assert response.status_code == 200 and "min_duration_days" in response.context["form"].errors
+    assert not TitrationPlan.objects.filter(client=cast.client_a).exists()
+
+
+def test_the_dashboard_offers_a_taper_beside_a_titration_plan(cast) -> None:
+    on_60_mg(cast)
+    page = cast.http("clinician_a").get(f"/clients/{cast.client_a.pk}/").content.decode()
+    assert f'href="{taper_url(cast)}"' in page and "Start a taper" in page
+
+
+def test_the_taper_page_states_the_cores_pace_in_french(cast) -> None:
+    http = cast.http("clinician_a")
+    page = http.get(taper_url(cast), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Commencer une diminution progressive" in page
+    assert "Au plus 15 mg tous les 2 jours, et au moins 7 jours en tout" in page
+    assert "par défaut 10 mg tous les 2 jours sur au moins 14 jours" in page
+
+
+def test_a_visit_recorded_after_the_plan_still_sets_the_dose(cast) -> None:
+    actor = Actor(cast.clinician_a)
+    choose_protocol(actor, cast.client_a, protocol="resab", start_date=TODAY(), max_dose_mg=80)
+    planned = adapters.current_dose_mg(cast.client_a, TODAY())
+    record_visit(actor, cast.client_a, date=TODAY(), decision="hold", dose_mg=45, reason="somnolence")
+    assert planned != 45 and adapters.current_dose_mg(cast.client_a, TODAY()) == 45
+    # The caseload reads every client's dose at once, by the same rule.
+    assert adapters.titration._caseload_doses([cast.client_a], TODAY()) == {cast.client_a.pk: 45}
