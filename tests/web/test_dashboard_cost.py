@@ -95,6 +95,16 @@ def test_two_year_dashboard_reads_as_many_queries_as_a_two_week_one(cast) -> Non
     assert two_weeks <= 30
 
 
+def test_a_clinician_page_reads_the_users_groups_once(cast) -> None:
+    http = cast.http("clinician_a")
+    url = f"/clients/{cast.client_a.pk}/"
+    assert http.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get(url).status_code == 200
+    # The clinician gate and the caseload's scope (access.clients_for) share one read.
+    assert sum('"auth_group"' in q["sql"] for q in queries.captured_queries) == 1
+
+
 def diary_queries(queries: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if 'FROM "clinic_diaryday"' in q["sql"]]
 

@@ -26,9 +26,19 @@ RESEARCHERS_GROUP = "researchers"
 Person = AbstractBaseUser | AnonymousUser
 
 
+def group_names(user: User) -> frozenset[str]:
+    """The user's group names, read once per user object (one request's user, as Django keeps its
+    permissions in ``_perm_cache``): the clinician gate and the caseload query each asked before."""
+    names: frozenset[str] | None = getattr(user, "_baclotrack_groups", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._baclotrack_groups = names  # type: ignore[attr-defined]
+    return names
+
+
 def clinician_or_none(user: Person) -> User | None:
     """The user as a clinician (an active member of the clinicians group), or None."""
-    if isinstance(user, User) and user.is_active and user.groups.filter(name=CLINICIANS_GROUP).exists():
+    if isinstance(user, User) and user.is_active and CLINICIANS_GROUP in group_names(user):
         return user
     return None
 
@@ -39,7 +49,7 @@ def is_clinician(user: Person) -> bool:
 
 def is_researcher(user: Person) -> bool:
     """An active member of the researchers group (who may also be nothing else)."""
-    return isinstance(user, User) and user.is_active and user.groups.filter(name=RESEARCHERS_GROUP).exists()
+    return isinstance(user, User) and user.is_active and RESEARCHERS_GROUP in group_names(user)
 
 
 def require_clinician(user: Person) -> None:
