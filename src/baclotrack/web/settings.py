@@ -154,16 +154,18 @@ CACHES: dict[str, dict[str, object]] = {
 }
 # The dashboard's drawn charts and dose-response fits (clinic/dashboard_cache.py, decision 0179): files
 # under var/, so that the gunicorn workers of one machine share them and a chart is drawn once per
-# change of its data, not once per worker. At most 200 entries (about 150 kB each before
-# compression), each for a day; the app empties it whenever it starts, so no drawing made by
-# another version of the code is ever served. Its own store: the throttle's counters must never
-# be culled to make room for charts.
+# change of its data, not once per worker. Each entry lasts a day; the app empties the store whenever
+# it starts, so no drawing made by another version of the code is ever served. Its own store: the
+# throttle's counters must never be culled to make room for charts. The warmer (clinic/warm.py)
+# keeps six entries per active client (the chart, the fit and its figure, in two languages), so the
+# store holds 6,000 entries, 1,000 active clients, at up to about 30 kB each on disk (180 MB); more
+# active clients than that are culled and drawn again by their views. DASHBOARD_CACHE_ENTRIES sets it.
 DASHBOARD_CACHE_DIR = VAR_DIR / "dashboard-cache"
 CACHES["dashboard"] = {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
     "LOCATION": str(DASHBOARD_CACHE_DIR),
     "TIMEOUT": 24 * 3600,
-    "OPTIONS": {"MAX_ENTRIES": 200},
+    "OPTIONS": {"MAX_ENTRIES": env_int("DASHBOARD_CACHE_ENTRIES", 6000, minimum=100)},
 }
 # Name of the TOTP issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "baclotrack"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 
 from baclotrack.core.errors import InputError
 
@@ -52,5 +54,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"  client      {DEMO_CLIENT_LOGIN[0]} / {DEMO_CLIENT_LOGIN[1]}   (the diary of AMEISEN-2005)")
     if args.no_serve:
         return 0
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+    # The dashboards' drawings are made ahead by a low-priority warmer beside the server (0185).
+    warmer = subprocess.Popen([sys.executable, "-m", "baclotrack.cli", "warm"])
+    try:
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+    finally:
+        warmer.terminate()
+        warmer.wait(timeout=10)
     return 0

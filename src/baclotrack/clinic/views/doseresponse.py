@@ -148,13 +148,17 @@ def _summary(result: DoseResponse | None, problem: str | None) -> dict[str, Any]
 @clinician_required
 def dose_response_svg(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client(request.user, client_id)
+    return HttpResponse(client_dose_response_svg(client), content_type="image/svg+xml")
+
+
+def client_dose_response_svg(client: Client) -> str:
+    """The dose-response figure, drawn once per change of the diary and language."""
     diary, patient, result, problem = fitted_dose_response(client)
     # The figure's texts are in the reader's language: one drawing per language.
     language = translation.get_language()
-    svg = dashboard_cache.cached(
+    return dashboard_cache.cached(
         "dose-response-svg", client.pk, (diary, patient, language), lambda: _svg(result, problem)
     )
-    return HttpResponse(svg, content_type="image/svg+xml")
 
 
 def _svg(result: DoseResponse | None, problem: str | None) -> str:
