@@ -9,7 +9,10 @@ Method.
    chart and the dose-response fit are kept in the dashboard cache, keyed by their inputs
    (clinic/dashboard_cache.py: files shared by a machine's workers), so these are views of an
    unchanged diary; the same child then times C "first views after a change" by emptying that cache
-   before each render.
+   before each render. Last, C times: a diary day of the client is saved through the services, the
+   warmer (clinic/warm.py, `baclotrack warm`) takes one look and draws what changed, then the
+   dashboard's first view is timed: what a clinician gets when the warmer has caught up (decision
+   0185). The warmer's own time per save is reported beside it.
 2. Diary throughput. The app runs under gunicorn (sync workers, 2 x cores + 1) on 127.0.0.1; 20 threads,
    each one client of the demo cohort using a personal diary link, post the diary form (two beers, two
    intakes, craving, anxiety, note) as fast as the server answers, W times each. Throughput = successful
@@ -138,10 +141,51 @@ def dashboard_child() -> None:
         started = time.perf_counter()
         browser.get(url)
         cold.append((time.perf_counter() - started) * 1000)
+    warm, warming = _views_after_warmed_saves(browser, url, client_id)
     with CaptureQueriesContext(connection) as queries:
         browser.get(url)
-    found = {"timings": timings, "cold": cold, "bytes": len(response.content)}
+    found = {
+        "timings": timings,
+        "cold": cold,
+        "warm": warm,
+        "warming": warming,
+        "bytes": len(response.content),
+    }
     print(json.dumps(found | {"queries": len(queries.captured_queries)}))
+
+
+def _views_after_warmed_saves(browser: object, url: str, client_id: int) -> tuple[list[float], list[float]]:
+    """C saves of today's diary, each followed by one look of the warmer (clinic/warm.py, what
+    `baclotrack warm` does every 2 s) and the dashboard's first view; the warmer's time per save
+    (the chart and fit in both languages) and the view's time, in ms."""
+    import datetime as dt
+
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from baclotrack.clinic.audit import Actor
+    from baclotrack.clinic.models import Client
+    from baclotrack.clinic.services.diary import DiaryEntry, save_diary_day
+    from baclotrack.clinic.warm import Warmer
+
+    client = Client.objects.get(pk=client_id)
+    actor = Actor(User.objects.get(username="demo"))
+    warmer = Warmer()
+    warmer.run_once()  # the first look draws every client, as at the warmer's start
+    warming, views = [], []
+    for run in range(COLD_RENDERS):
+        entry = DiaryEntry(
+            drinks=[{"beverage": "grams", "grams": 10.0 + run}], craving=run % 10, doses_mg=[30.0]
+        )
+        save_diary_day(actor, client, timezone.localdate() - dt.timedelta(days=run % 3), entry)
+        started = time.perf_counter()
+        if warmer.run_once() != 1:
+            raise RuntimeError("the warmer did not see the saved day")
+        warming.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        browser.get(url)  # type: ignore[attr-defined]
+        views.append((time.perf_counter() - started) * 1000)
+    return views, warming
 
 
 def dashboard(database: object) -> dict[str, float]:
@@ -153,7 +197,11 @@ def dashboard(database: object) -> dict[str, float]:
         raise RuntimeError(result.stderr[-3000:])
     found = json.loads(result.stdout.strip().splitlines()[-1])
     stats, cold = percentiles(found["timings"]), percentiles(found["cold"])
+    warm, warming = percentiles(found["warm"]), percentiles(found["warming"])
     return {
+        "warm_median": warm["p50"],
+        "warm_p95": warm["p95"],
+        "warming_median": warming["p50"],
         "median": stats["p50"],
         "p95": stats["p95"],
         "cold_median": cold["p50"],
@@ -250,11 +298,12 @@ def main() -> int:
     print(f"Machine: {machine()}.\n")
     print(
         "| engine | dashboard, 2 years (median / p95 ms) | first view after a change (median / p95 ms) "
+        "| first view after a save, warmer done (median / p95 ms); warmer per save, median ms "
         "| page, queries | diary posts/s (20 clients) | post latency p50 / p95 / p99 ms "
         "| app CPU per save (ms), saves/s it allows on all cores | load generator CPU per save (ms) "
         "| errors | reference loop (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for engine in engines:
         with bench_database(engine) as database:
             access = demo_caseload(database, sessions=1)
@@ -265,6 +314,7 @@ def main() -> int:
         print(
             f"| {engine} | {page['median']:.0f} / {page['p95']:.0f} (target <= {DASHBOARD_TARGET_MS:.0f}) "
             f"| {page['cold_median']:.0f} / {page['cold_p95']:.0f} "
+            f"| {page['warm_median']:.0f} / {page['warm_p95']:.0f}; {page['warming_median']:.0f} "
             f"| {page['kb']:.0f} kB, {page['queries']:.0f} | {posts}; target >= {THROUGHPUT_TARGET:.0f}) "
             f"| {rate['p50']:.0f} / {rate['p95']:.0f} / {rate['p99']:.0f} "
             f"| {rate['cpu_ms_per_save']:.1f}, {1000 * (os.cpu_count() or 1) / rate['cpu_ms_per_save']:.0f} "

@@ -103,3 +103,11 @@ def test_one_client_failing_does_not_stop_the_others(cast, monkeypatch, caplog) 
 def test_the_command_refuses_an_interval_that_is_not_positive() -> None:
     with pytest.raises(warm_command.WarmIntervalError, match="--interval"):
         warm_command.run(argparse.Namespace(interval=0.0, once=True))
+
+
+def test_the_command_once_draws_every_client_in_treatment_and_stops(cast, monkeypatch, capsys) -> None:
+    niceness: list[int] = []
+    monkeypatch.setattr(warm_command.os, "nice", niceness.append)  # keep the test process's priority
+    assert warm_command.run(argparse.Namespace(interval=2.0, once=True)) == 0
+    assert niceness == [warm_command.NICENESS]
+    assert "warm: 2 dashboard(s) drawn" in capsys.readouterr().out

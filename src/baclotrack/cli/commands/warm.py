@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from baclotrack.clinic.warm import Warmer
 
     warmer = Warmer()
-    while True:
+    parent = os.getppid()
+    while os.getppid() == parent:  # started by `baclotrack demo`, it stops when the demo does
         started = time.perf_counter()
         drawn = warmer.run_once(progress=_progress)
         if drawn:
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         if args.once:
             return 0
         time.sleep(args.interval)
+    return 0
 
 
 def _progress(done: int, total: int) -> None:
