@@ -66,6 +66,13 @@ def test_a_taper_at_the_ansm_pace_or_slower_is_accepted(step: float, interval: i
     assert doses[-1] == 0.0 and max(a - b for a, b in itertools.pairwise(doses)) <= step
 
 
+def test_a_taper_starting_more_than_a_step_below_the_dose_taken_is_refused() -> None:
+    with pytest.raises(TaperError, match="last took 120 mg/day; a taper from 80 mg/day would drop 40 mg"):
+        taper_plan(80, START, taken_mg_per_day=120)
+    assert taper_plan(105, START, taken_mg_per_day=120).steps[0].mg_per_day == 105
+    assert taper_plan(80, START, taken_mg_per_day=60).steps[0].mg_per_day == 80  # took less: fine
+
+
 def test_a_step_smaller_than_the_smallest_tablet_is_refused() -> None:
     whole = TabletSet("whole", "Lioresal whole", (10.0, 25.0))
     with pytest.raises(TaperError, match="step_mg"):

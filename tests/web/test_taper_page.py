@@ -10,8 +10,10 @@ from django.utils import timezone
 from baclotrack.clinic import adapters
 from baclotrack.clinic.audit import Actor
 from baclotrack.clinic.models import AuditEvent, TitrationPlan
+from baclotrack.clinic.services.diary import DiaryEntry, save_diary_day
 from baclotrack.clinic.services.plans import choose_protocol
 from baclotrack.clinic.services.visits import record_visit
+from baclotrack.core.titration.taper import TAKEN_DOSE_LOOKBACK_DAYS
 
 TODAY = timezone.localdate
 
@@ -115,3 +117,33 @@ def test_a_visit_recorded_after_the_plan_still_sets_the_dose(cast) -> None:
     assert planned != 45 and adapters.current_dose_mg(cast.client_a, TODAY()) == 45
     # The caseload reads every client's dose at once, by the same rule.
     assert adapters.titration._caseload_doses([cast.client_a], TODAY()) == {cast.client_a.pk: 45}
+
+
+def took(cast, mg: float, days_ago: int = 1) -> None:
+    day = TODAY() - dt.timedelta(days=days_ago)
+    entry = DiaryEntry(drinks=[], craving=1, anxiety=1, doses_mg=[mg / 3] * 3)
+    save_diary_day(Actor(cast.clinician_a), cast.client_a, day, entry)
+
+
+def test_the_form_starts_from_the_dose_the_client_reports_taking_above_the_prescribed_one(cast) -> None:
+    on_60_mg(cast)
+    took(cast, 90)
+    page = cast.http("clinician_a").get(taper_url(cast))
+    assert page.context["form"].initial["from_mg"] == 90
+    assert "Prescribed today: 60 mg/day." in page.content.decode()
+    assert "Last reported taken: 90 mg/day" in page.content.decode()
+
+
+def test_a_taper_from_the_prescribed_dose_far_below_the_dose_taken_is_refused(cast) -> None:
+    on_60_mg(cast)
+    took(cast, 90)
+    data = {"start_date": TODAY().isoformat(), "from_mg": 60, "step_mg": 10, "interval_days": 2}
+    response = cast.http("clinician_a").post(taper_url(cast), data | {"min_duration_days": 14})
+    assert response.status_code == 200
+    assert "would drop 30 mg at once" in response.content.decode()
+    assert TitrationPlan.objects.get(client=cast.client_a, is_active=True).protocol == "resab"
+
+
+def test_a_dose_reported_more_than_a_week_ago_is_not_the_start(cast) -> None:
+    took(cast, 90, days_ago=TAKEN_DOSE_LOOKBACK_DAYS + 1)
+    assert adapters.last_dose_taken(cast.client_a, TODAY()) is None

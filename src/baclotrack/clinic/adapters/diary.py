@@ -16,6 +16,7 @@ from baclotrack.clinic.page_reads import live_diary
 from baclotrack.core import alcohol
 from baclotrack.core.diary import SIDE_EFFECTS
 from baclotrack.core.diary import DiaryDay as CoreDiaryDay
+from baclotrack.core.titration.taper import TAKEN_DOSE_LOOKBACK_DAYS
 
 if TYPE_CHECKING:
     from baclotrack.clinic.models import Client
@@ -69,6 +70,14 @@ def core_diary_days(client: Client, since: dt.date | None = None) -> list[CoreDi
             client, "date", "grams", "craving", "anxiety", "doses_mg", "side_effects", since=since
         )
     ]
+
+
+def last_dose_taken(client: Client, today: dt.date) -> tuple[dt.date, float] | None:
+    """The latest (date, mg/day) the client reported taking in the last TAKEN_DOSE_LOOKBACK_DAYS
+    days up to ``today``, or None: what a taper must start from (decision 0184)."""
+    since = today - dt.timedelta(days=TAKEN_DOSE_LOOKBACK_DAYS)
+    reported = [(d, sum(doses)) for d, doses in live_diary(client, "date", "doses_mg", since=since) if doses]
+    return max((r for r in reported if r[0] <= today), default=None)
 
 
 def diary_day_defaults(client: Client, date: dt.date) -> dict[str, Any]:

@@ -72,7 +72,13 @@ def generate_plan_steps(
 
 
 def generate_taper_steps(
-    start: dt.date, from_mg: float, *, step_mg: float, interval_days: int, min_duration_days: int
+    start: dt.date,
+    from_mg: float,
+    *,
+    step_mg: float,
+    interval_days: int,
+    min_duration_days: int,
+    taken_mg: float | None,
 ) -> list[dict[str, Any]]:
     """PlanStep field values for the core's taper from ``from_mg`` mg/day to zero (decision 0184).
 
@@ -80,7 +86,12 @@ def generate_taper_steps(
     takes, and the rules still flag a dose above a cap on the days the taper passes it.
     """
     taper = taper_plan(
-        from_mg, start, step_mg=step_mg, interval_days=interval_days, min_duration_days=min_duration_days
+        from_mg,
+        start,
+        step_mg=step_mg,
+        interval_days=interval_days,
+        min_duration_days=min_duration_days,
+        taken_mg_per_day=taken_mg,
     )
     return _step_fields(taper)
 

@@ -47,11 +47,18 @@ def start_taper(
 ) -> TitrationPlan:
     """Replace the client's active plan by the core's taper from ``from_mg`` mg/day to zero.
 
-    The core refuses a pace faster than the ANSM taper or shorter than the labels' week
+    The core refuses a pace faster than the ANSM taper, a taper shorter than the labels' week,
+    and a start more than one step below the dose the client last reported taking
     (core/titration/taper.py); the settings are kept in the plan's options (decision 0184).
     """
+    taken = adapters.last_dose_taken(client, start_date)
     steps = adapters.generate_taper_steps(
-        start_date, from_mg, step_mg=step_mg, interval_days=interval_days, min_duration_days=min_duration_days
+        start_date,
+        from_mg,
+        step_mg=step_mg,
+        interval_days=interval_days,
+        min_duration_days=min_duration_days,
+        taken_mg=None if taken is None else taken[1],
     )
     settings = {"step_mg": step_mg, "interval_days": interval_days, "min_duration_days": min_duration_days}
     fields = {"protocol": TAPER_PLAN_ID, "max_dose_mg": from_mg, "max_mg_per_kg": None, "options": settings}

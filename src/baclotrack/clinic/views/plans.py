@@ -44,7 +44,9 @@ def taper_plan(request: HttpRequest, client_id: int) -> HttpResponse:
     """Replace the plan by a taper to zero, from the dose the client takes (decision 0184)."""
     client = get_client(request.user, client_id)
     today = timezone.localdate()
-    initial = {"start_date": today, "from_mg": adapters.current_dose_mg(client, today)}
+    prescribed, taken = adapters.current_dose_mg(client, today), adapters.last_dose_taken(client, today)
+    # Start from what the client takes: a lower prescribed dose would make the first day a drop.
+    initial = {"start_date": today, "from_mg": taken[1] if taken is not None else prescribed}
     form = TaperForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,5 +64,12 @@ def taper_plan(request: HttpRequest, client_id: int) -> HttpResponse:
         "default_days": taper.DEFAULT_TAPER_INTERVAL_DAYS,
         "default_length": taper.DEFAULT_MIN_TAPER_DAYS,
     }
-    context = {"client": client, "form": form, "source": taper.TAPER_SOURCE, "pace": pace}
+    context = {
+        "client": client,
+        "form": form,
+        "source": taper.TAPER_SOURCE,
+        "pace": pace,
+        "prescribed": prescribed,
+        "taken": taken,
+    }
     return render(request, "clinic/taper_form.html", context)

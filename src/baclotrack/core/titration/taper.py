@@ -57,6 +57,9 @@ FASTEST_TAPER_INTERVAL_DAYS: Final = 2
 MAX_TAPER_STEP_MG_PER_DAY: Final = FASTEST_TAPER_STEP_MG / FASTEST_TAPER_INTERVAL_DAYS
 #: Steps a form offers: ANSM's two examples, 10 (the default) and 15 mg, and a gentler 5 mg.
 TAPER_STEP_CHOICES_MG: Final = (5.0, DEFAULT_TAPER_STEP_MG, FASTEST_TAPER_STEP_MG)
+#: A taper must start no lower than one step below the dose the client last reported taking within
+#: this many days: starting from a lower prescribed dose would be an abrupt drop (decision 0184).
+TAKEN_DOSE_LOOKBACK_DAYS: Final = 7
 #: The ``protocol_id`` of a taper plan (no titration protocol has this id).
 TAPER_PLAN_ID: Final = "taper"
 
@@ -104,15 +107,33 @@ def taper_plan(
     min_duration_days: int = DEFAULT_MIN_TAPER_DAYS,
     intakes_per_day: int = 3,
     tablets: TabletSet = DEFAULT_TABLETS,
+    taken_mg_per_day: float | None = None,
 ) -> Plan:
     """A day-by-day taper from ``current_mg_per_day`` to zero.
 
     If the steps would finish before ``min_duration_days``, every step is held longer, so the
     taper lasts at least that long. The plan's last day is the first day without baclofen.
+    ``taken_mg_per_day``, the dose the client last reported taking, if known: a taper that would
+    start more than the fastest step below it is refused, since its first day would be an
+    abrupt drop.
     """
     if not math.isfinite(current_mg_per_day) or not 0 < current_mg_per_day <= MAX_DOSE_MG_PER_DAY:
         outside = N_("current_mg_per_day: must be a positive dose up to {maximum:g} mg, got {dose}")
         raise TaperError.said(Message(outside, {"maximum": MAX_DOSE_MG_PER_DAY, "dose": current_mg_per_day}))
+    if taken_mg_per_day is not None and taken_mg_per_day - current_mg_per_day > FASTEST_TAPER_STEP_MG + 1e-9:
+        drop = N_(
+            "current_mg_per_day: the client last took {taken:g} mg/day; a taper from {dose:g} mg/day "
+            "would drop {drop:g} mg at once, more than a step of {fastest:g} mg; start from at least "
+            "{lowest:g} mg/day"
+        )
+        params = {
+            "taken": taken_mg_per_day,
+            "dose": current_mg_per_day,
+            "drop": taken_mg_per_day - current_mg_per_day,
+            "fastest": FASTEST_TAPER_STEP_MG,
+            "lowest": taken_mg_per_day - FASTEST_TAPER_STEP_MG,
+        }
+        raise TaperError.said(Message(drop, params))
     if interval_days < 1:
         short = N_("interval_days: must be at least 1, got {days}")
         raise TaperError.said(Message(short, {"days": interval_days}))
