@@ -188,6 +188,42 @@ def test_unreported_doses_are_not_missed_doses() -> None:
     assert fired("MISSED-DOSES", diary) == []
 
 
+# -- fast reduction ------------------------------------------------------------------------------------
+def test_a_dose_40_mg_lower_than_the_day_before_warns_of_withdrawal() -> None:
+    diary = [day(2, dose_taken_mg=120.0), day(1, dose_taken_mg=120.0), day(0, dose_taken_mg=80.0)]
+    (alert,) = fired("FAST-REDUCTION", diary)
+    assert alert.severity is Severity.WARNING
+    assert alert.evidence["earlier_dose_mg"] == 120.0 and alert.evidence["dose_mg"] == 80.0
+    assert "40 mg less than 120 mg/day" in alert.reason
+    assert "start a taper from 120 mg/day" in alert.action
+
+
+def test_a_taper_at_15_mg_every_2_days_is_not_a_fast_reduction() -> None:
+    doses = [120.0, 120.0, 105.0, 105.0, 90.0, 90.0, 75.0]
+    diary = [day(6 - i, dose_taken_mg=mg) for i, mg in enumerate(doses)]
+    assert fired("FAST-REDUCTION", diary) == []
+
+
+def test_10_mg_a_day_for_two_days_is_faster_than_the_taper() -> None:
+    diary = [day(2, dose_taken_mg=120.0), day(1, dose_taken_mg=110.0), day(0, dose_taken_mg=100.0)]
+    (alert,) = fired("FAST-REDUCTION", diary)
+    assert alert.evidence["earlier_date"] == (TODAY - dt.timedelta(days=2)).isoformat()
+
+
+def test_a_drop_older_than_the_window_or_a_stop_is_not_a_fast_reduction() -> None:
+    old = [day(5, dose_taken_mg=120.0), day(4, dose_taken_mg=60.0), day(1, dose_taken_mg=60.0)]
+    assert fired("FAST-REDUCTION", old) == []
+    stop = [day(1, dose_taken_mg=120.0), day(0, dose_taken_mg=0.0)]
+    assert fired("FAST-REDUCTION", stop) == []  # MISSED-DOSES' case, after two days
+
+
+def test_the_fast_reduction_pace_is_configurable() -> None:
+    diary = [day(1, dose_taken_mg=60.0), day(0, dose_taken_mg=50.0)]
+    assert fired("FAST-REDUCTION", diary) == []
+    strict = RuleConfig(fast_reduction_mg=5.0)
+    assert "FAST-REDUCTION" in ids(evaluate(MAN, None, diary, TODAY, strict))
+
+
 # -- heavy drinking with sedation ----------------------------------------------------------------------
 def test_heavy_drinking_with_somnolence_is_urgent() -> None:
     (alert,) = fired("HEAVY-DRINKING-SEDATION", [day(0, grams=84.0, side_effects={"somnolence": 1})])

@@ -29,6 +29,7 @@ from baclotrack.core.titration.caps import (
     validate_crcl,
 )
 from baclotrack.core.titration.plan import validate_weight
+from baclotrack.core.titration.taper import FASTEST_TAPER_INTERVAL_DAYS, FASTEST_TAPER_STEP_MG
 
 
 class RuleError(InputError):
@@ -88,6 +89,9 @@ class RuleConfig:
     - ``missed_dose_days`` 2 and ``withdrawal_risk_above_mg_per_day`` 15: two days without a
       dose at more than 15 mg/day is a faster fall than the ANSM 2017 taper allows
       (at most 15 mg every 2 days), so withdrawal is possible.
+    - ``fast_reduction_mg`` 15 and ``fast_reduction_days`` 2: a dose taken that is more than
+      15 mg below one taken in the 2 days before it fell faster than the ANSM 2017 taper
+      (core/titration/taper.py, the same pace the taper plans keep; decision 0186).
     - ``sedation_side_effects`` somnolence and confusion, from ``sedation_min_severity`` 1
       (any): with heavy drinking, risk of respiratory depression (labels).
     - ``craving_threshold`` 2 and ``indifference_days`` 14: the indifference definition
@@ -109,6 +113,8 @@ class RuleConfig:
     recent_days: int = 3
     missed_dose_days: int = 2
     withdrawal_risk_above_mg_per_day: float = 15.0
+    fast_reduction_mg: float = FASTEST_TAPER_STEP_MG
+    fast_reduction_days: int = FASTEST_TAPER_INTERVAL_DAYS
     sedation_side_effects: tuple[str, ...] = ("somnolence", "confusion")
     sedation_min_severity: int = 1
     craving_threshold: int = 2
@@ -124,16 +130,15 @@ class RuleConfig:
             "persistent_days",
             "recent_days",
             "missed_dose_days",
+            "fast_reduction_days",
             "indifference_days",
             "history_days",
         ):
             if getattr(self, name) < 1:
                 raise RuleError(f"{name}: must be at least 1 day, got {getattr(self, name)}")
-        if (
-            not math.isfinite(self.withdrawal_risk_above_mg_per_day)
-            or self.withdrawal_risk_above_mg_per_day < 0
-        ):
-            raise RuleError("withdrawal_risk_above_mg_per_day: must be a non-negative number")
+        for name in ("withdrawal_risk_above_mg_per_day", "fast_reduction_mg"):
+            if not math.isfinite(getattr(self, name)) or getattr(self, name) < 0:
+                raise RuleError(f"{name}: must be a non-negative number")
         unknown = [s for s in self.sedation_side_effects if s not in SIDE_EFFECTS]
         if unknown:
             raise RuleError(f"sedation_side_effects: unknown side effects {unknown}")

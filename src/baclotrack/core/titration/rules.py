@@ -397,6 +397,68 @@ def _rule_missed_doses(facts: _Facts) -> list[Alert]:
     ]
 
 
+def _rule_fast_reduction(facts: _Facts) -> list[Alert]:
+    """The latest dose taken fell faster than a taper may: by more than ``fast_reduction_mg`` from a
+    dose taken in the ``fast_reduction_days`` before it (a stop, 0 mg, is MISSED-DOSES' case)."""
+    cfg = facts.config
+    latest = next((d for d in reversed(facts.recent) if (d.dose_taken_mg or 0) > 0), None)
+    if latest is None or latest.dose_taken_mg is None:
+        return []
+    window = latest.date - dt.timedelta(days=cfg.fast_reduction_days)
+    before = [d for d in facts.diary if window <= d.date < latest.date and (d.dose_taken_mg or 0) > 0]
+    higher = max(before, key=lambda d: (d.dose_taken_mg or 0, d.date), default=None)
+    if higher is None or higher.dose_taken_mg is None:
+        return []
+    drop = higher.dose_taken_mg - latest.dose_taken_mg
+    if drop <= cfg.fast_reduction_mg + 1e-9:
+        return []
+    numbers: dict[str, float | str] = {
+        "drop": drop,
+        "before": higher.dose_taken_mg,
+        "before_date": higher.date.isoformat(),
+        "dose": latest.dose_taken_mg,
+        "date": latest.date.isoformat(),
+        "step": cfg.fast_reduction_mg,
+        "days": cfg.fast_reduction_days,
+    }
+    return [
+        _alert(
+            rule_id="FAST-REDUCTION",
+            severity=Severity.WARNING,
+            title=Message(N_("Dose lowered faster than a taper")),
+            reason=Message(
+                N_(
+                    "{dose:g} mg/day taken on {date}, {drop:g} mg less than {before:g} mg/day on "
+                    "{before_date}: faster than a taper allows ({step:g} mg every {days} days), so "
+                    "withdrawal is possible."
+                ),
+                numbers,
+            ),
+            evidence={
+                "dose_mg": latest.dose_taken_mg,
+                "date": latest.date.isoformat(),
+                "earlier_dose_mg": higher.dose_taken_mg,
+                "earlier_date": higher.date.isoformat(),
+                "fast_reduction_mg": cfg.fast_reduction_mg,
+                "fast_reduction_days": cfg.fast_reduction_days,
+            },
+            action=Message(
+                N_(
+                    "Ask whether the client meant to lower the dose and about withdrawal signs. To "
+                    "stop or lower baclofen, start a taper from {before:g} mg/day: at most {step:g} mg "
+                    "every {days} days."
+                ),
+                {
+                    "before": higher.dose_taken_mg,
+                    "step": cfg.fast_reduction_mg,
+                    "days": cfg.fast_reduction_days,
+                },
+            ),
+            source=SRC_WITHDRAWAL,
+        )
+    ]
+
+
 def _rule_heavy_drinking_with_sedation(facts: _Facts) -> list[Alert]:
     cfg = facts.config
     sex = facts.client.sex
@@ -662,6 +724,7 @@ RULES: Final[tuple[Callable[[_Facts], list[Alert]], ...]] = (
     _rule_persistent_side_effect,
     _rule_dose_above_cap,
     _rule_missed_doses,
+    _rule_fast_reduction,
     _rule_heavy_drinking_with_sedation,
     _rule_indifference_reached,
     _rule_cautions,
