@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -54,7 +54,6 @@ class Warmer:
     today: Callable[[], dt.date] = timezone.localdate
     last_event: int = 0
     day: dt.date | None = None
-    drawn: int = field(default=0, init=False)
 
     def due(self) -> list[int]:
         """Ids of the clients to draw now (each once), oldest change first."""
@@ -84,5 +83,4 @@ class Warmer:
                 log.exception("warm: drawing the dashboard of client %s failed", client.pk)
             if progress is not None:
                 progress(done, len(clients))
-        self.drawn += len(clients)
         return len(clients)
