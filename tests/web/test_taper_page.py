@@ -147,3 +147,14 @@ def test_a_taper_from_the_prescribed_dose_far_below_the_dose_taken_is_refused(ca
 def test_a_dose_reported_more_than_a_week_ago_is_not_the_start(cast) -> None:
     took(cast, 90, days_ago=TAKEN_DOSE_LOOKBACK_DAYS + 1)
     assert adapters.last_dose_taken(cast.client_a, TODAY()) is None
+
+
+def test_the_prescriber_report_and_the_chart_show_a_taper_plan(cast) -> None:
+    on_60_mg(cast)
+    data = {"start_date": TODAY().isoformat(), "from_mg": 60, "step_mg": 10, "interval_days": 2}
+    http = cast.http("clinician_a")
+    assert http.post(taper_url(cast), data | {"min_duration_days": 14}).status_code == 302
+    report = http.get(f"/clients/{cast.client_a.pk}/report/")
+    assert report.status_code == 200 and "Taper from 60 mg/day" in report.content.decode()
+    chart = http.get(f"/clients/{cast.client_a.pk}/chart.svg")
+    assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
