@@ -158,3 +158,12 @@ def test_the_prescriber_report_and_the_chart_show_a_taper_plan(cast) -> None:
     assert report.status_code == 200 and "Taper from 60 mg/day" in report.content.decode()
     chart = http.get(f"/clients/{cast.client_a.pk}/chart.svg")
     assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
+
+
+def test_a_visit_deciding_to_taper_leads_on_to_the_taper_page(cast) -> None:
+    data = {"date": TODAY().isoformat(), "decision": "taper", "dose_mg": 60, "reason": "wants to stop"}
+    response = cast.http("clinician_a").post(f"/clients/{cast.client_a.pk}/visits/new/", data)
+    assert response.status_code == 302 and response["Location"] == taper_url(cast)
+    hold = data | {"decision": "hold"}
+    response = cast.http("clinician_a").post(f"/clients/{cast.client_a.pk}/visits/new/", hold)
+    assert response["Location"] == f"/clients/{cast.client_a.pk}/"

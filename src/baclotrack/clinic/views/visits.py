@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from baclotrack.clinic import adapters
 from baclotrack.clinic.access import get_client
 from baclotrack.clinic.forms import VisitForm, side_effects_of
+from baclotrack.clinic.models import DoseDecision
 from baclotrack.clinic.services.alerts import refresh_alerts
 from baclotrack.clinic.services.visits import record_visit
 from baclotrack.clinic.views.helpers import actor_of, add_service_error, clinician_required
@@ -40,6 +41,8 @@ def visit_create(request: HttpRequest, client_id: int) -> HttpResponse:
             add_service_error(form, exc)
         else:
             refresh_alerts(actor_of(request), client)
-            return redirect("clinic:dashboard", client_id=client.pk)
+            # Deciding to stop leads on to the taper that does it (decision 0184).
+            after = "clinic:taper" if data["decision"] == DoseDecision.TAPER else "clinic:dashboard"
+            return redirect(after, client_id=client.pk)
     context = {"client": client, "form": form, "instruments": adapters.instrument_choices()}
     return render(request, "clinic/visit_form.html", context)
