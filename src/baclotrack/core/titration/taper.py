@@ -50,8 +50,8 @@ LABEL_MIN_TAPER_DAYS: Final = 7
 #: Default minimum duration: 2 weeks, the longer labelled duration.
 DEFAULT_MIN_TAPER_DAYS: Final = 14
 #: ANSM 2017's faster example, 15 mg every 2 days: no taper may fall faster on average than
-#: this (a 15 mg step needs 2 days, a 20 mg step 3); the rules' withdrawal alert uses the same
-#: pace (RuleConfig.withdrawal_risk_above_mg_per_day).
+#: this (a 15 mg step needs 2 days, a 20 mg step 3). The rules' FAST-REDUCTION alert takes its
+#: defaults from here (RuleConfig.fast_reduction_mg and fast_reduction_days, decision 0186).
 FASTEST_TAPER_STEP_MG: Final = 15.0
 FASTEST_TAPER_INTERVAL_DAYS: Final = 2
 MAX_TAPER_STEP_MG_PER_DAY: Final = FASTEST_TAPER_STEP_MG / FASTEST_TAPER_INTERVAL_DAYS
