@@ -27,13 +27,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description=(
             "Watch the audit trail and draw the chart and dose-response fit of every client whose "
             "data changed, in every language, into the dashboard cache the web app's workers share; "
-            "every live client again on each new day. Runs at the lowest processor priority."
+            "again, on each new day, every client with a recent change (clinic/warm.py: ACTIVE_DAYS). "
+            "Runs at the lowest processor priority."
         ),
     )
     parser.add_argument(
-        "--interval", type=float, default=DEFAULT_INTERVAL_S, help="seconds between looks (default 2)"
+        "--interval",
+        type=float,
+        default=DEFAULT_INTERVAL_S,
+        help=f"seconds between looks (default {DEFAULT_INTERVAL_S:g})",
     )
-    parser.add_argument("--once", action="store_true", help="draw what is due now (every client) and stop")
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="draw what is due now (at the start: every client in treatment) and stop",
+    )
     parser.set_defaults(func=run)
 
 
