@@ -15,7 +15,7 @@ from baclotrack.core.instruments import (
     get_instrument,
     score,
 )
-from baclotrack.core.instruments.base import describe_allowed
+from baclotrack.core.instruments.base import allowed_message
 
 
 def test_registry_holds_the_seven_instruments_by_lower_case_id() -> None:
@@ -105,10 +105,16 @@ def test_a_string_is_not_a_list_of_answers() -> None:
         score("pacs", "01234")  # type: ignore[arg-type]
 
 
+def describe_allowed(values: tuple[int, ...]) -> str:
+    said = allowed_message(values)
+    return said if isinstance(said, str) else said.text()
+
+
 def test_allowed_answers_are_described_in_words() -> None:
     assert describe_allowed((0, 2, 4)) == "0, 2 or 4"
     assert describe_allowed((0, 1, 2, 3)) == "0 to 3"
     assert describe_allowed((0, 1)) == "0 or 1"
+    assert describe_allowed((3,)) == "3"
 
 
 def test_band_sets_must_be_contiguous() -> None:

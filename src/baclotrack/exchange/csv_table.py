@@ -232,7 +232,8 @@ def _rows_where(
     ]
 
 
-def _got(problem: Message) -> Callable[[str], Message]:
+def _got(problem: Message | str) -> Callable[[str], Message]:
+    """The problem followed by the cell as read; a quoted core refusal without a message is a str."""
     return lambda cell: Message(N_("{problem} (got {cell})"), {"problem": problem, "cell": repr(cell)})
 
 
@@ -327,8 +328,7 @@ def _parse_answers(frame: pl.DataFrame, instrument_id: str) -> tuple[pl.Series, 
                 if isinstance(exc, InstrumentInputError)
                 else Message(N_("answers must be whole numbers"))
             )
-            message = Message(N_("{problem} (got {cell})"), {"problem": reason, "cell": repr(cell)})
-            problems.append(RowProblem.said(row, instrument_id, message))
+            problems.append(RowProblem.said(row, instrument_id, _got(reason)(cell)))
             values.append(None)
     return pl.Series(instrument_id, values, dtype=pl.List(pl.Int64)), problems
 

@@ -71,14 +71,9 @@ def scale(values: Sequence[int], labels: Mapping[int, str] | None = None) -> tup
     return tuple(Answer(v, names.get(v)) for v in values)
 
 
-def describe_allowed(values: Sequence[int]) -> str:
-    """Allowed answers in words: "0 to 4" for a run, "0, 2 or 4" otherwise."""
-    said = allowed_message(values)
-    return said if isinstance(said, str) else said.text()
-
-
 def allowed_message(values: Sequence[int]) -> Message | str:
-    """:func:`describe_allowed` as a message to translate (a single answer is just its number)."""
+    """Allowed answers in words, as a message to translate: "0 to 4" for a run, "0, 2 or 4"
+    otherwise; a single allowed answer is just its number."""
     run = list(range(values[0], values[-1] + 1))
     if len(values) >= 3 and list(values) == run:
         return Message(N_("{first} to {last}"), {"first": values[0], "last": values[-1]})
