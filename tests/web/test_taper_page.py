@@ -22,6 +22,12 @@ def taper_url(cast) -> str:
     return f"/clients/{cast.client_a.pk}/taper/"
 
 
+def taper_form(**changed: object) -> dict[str, object]:
+    """The taper form as posted: 10 mg every 2 days over at least 14 days from 60 mg/day, today."""
+    form = {"start_date": TODAY().isoformat(), "from_mg": 60, "step_mg": 10, "interval_days": 2}
+    return form | {"min_duration_days": 14} | changed
+
+
 def on_60_mg(cast) -> None:
     """Client A on a plan, then a visit that settled the dose at 60 mg/day."""
     actor = Actor(cast.clinician_a)
@@ -38,15 +44,8 @@ def test_the_form_starts_from_the_dose_the_client_takes(cast) -> None:
 
 def test_a_taper_replaces_the_plan_and_governs_the_dose_after_the_visit_that_decided_it(cast) -> None:
     on_60_mg(cast)
-    data = {
-        "start_date": TODAY().isoformat(),
-        "from_mg": 60,
-        "step_mg": 10,
-        "interval_days": 2,
-        "min_duration_days": 14,
-    }
     http = cast.http("clinician_a")
-    assert http.post(taper_url(cast), data).status_code == 302
+    assert http.post(taper_url(cast), taper_form()).status_code == 302
     plans = TitrationPlan.objects.filter(client=cast.client_a)
     taper = plans.get(is_active=True)
     assert taper.protocol == "taper" and plans.count() == 2
@@ -68,13 +67,7 @@ def test_a_taper_replaces_the_plan_and_governs_the_dose_after_the_visit_that_dec
 
 def test_a_taper_faster_than_the_core_allows_is_refused_in_the_readers_language(cast) -> None:
     on_60_mg(cast)
-    data = {
-        "start_date": TODAY().isoformat(),
-        "from_mg": 60,
-        "step_mg": 15,
-        "interval_days": 1,
-        "min_duration_days": 14,
-    }
+    data = taper_form(step_mg=15, interval_days=1)
     http = cast.http("clinician_a")
     before = AuditEvent.objects.count()
     french = http.post(taper_url(cast), data, HTTP_ACCEPT_LANGUAGE="fr")
@@ -89,8 +82,7 @@ def test_a_taper_faster_than_the_core_allows_is_refused_in_the_readers_language(
 
 
 def test_a_taper_shorter_than_the_labels_week_is_refused_by_the_form(cast) -> None:
-    data = {"start_date": TODAY().isoformat(), "from_mg": 30, "step_mg": 10, "interval_days": 2}
-    response = cast.http("clinician_a").post(taper_url(cast), data | {"min_duration_days": 5})
+    response = cast.http("clinician_a").post(taper_url(cast), taper_form(from_mg=30, min_duration_days=5))
     assert response.status_code == 200 and "min_duration_days" in response.context["form"].errors
     assert not TitrationPlan.objects.filter(client=cast.client_a).exists()
 
@@ -137,8 +129,7 @@ def test_the_form_starts_from_the_dose_the_client_reports_taking_above_the_presc
 def test_a_taper_from_the_prescribed_dose_far_below_the_dose_taken_is_refused(cast) -> None:
     on_60_mg(cast)
     took(cast, 90)
-    data = {"start_date": TODAY().isoformat(), "from_mg": 60, "step_mg": 10, "interval_days": 2}
-    response = cast.http("clinician_a").post(taper_url(cast), data | {"min_duration_days": 14})
+    response = cast.http("clinician_a").post(taper_url(cast), taper_form())
     assert response.status_code == 200
     assert "would drop 30 mg at once" in response.content.decode()
     assert TitrationPlan.objects.get(client=cast.client_a, is_active=True).protocol == "resab"
@@ -151,9 +142,8 @@ def test_a_dose_reported_more_than_a_week_ago_is_not_the_start(cast) -> None:
 
 def test_the_prescriber_report_and_the_chart_show_a_taper_plan(cast) -> None:
     on_60_mg(cast)
-    data = {"start_date": TODAY().isoformat(), "from_mg": 60, "step_mg": 10, "interval_days": 2}
     http = cast.http("clinician_a")
-    assert http.post(taper_url(cast), data | {"min_duration_days": 14}).status_code == 302
+    assert http.post(taper_url(cast), taper_form()).status_code == 302
     report = http.get(f"/clients/{cast.client_a.pk}/report/")
     assert report.status_code == 200 and "Taper from 60 mg/day" in report.content.decode()
     chart = http.get(f"/clients/{cast.client_a.pk}/chart.svg")
