@@ -22,6 +22,7 @@ from baclotrack.core.titration.rules import (
     evaluate,
     last_tolerated_dose,
 )
+from baclotrack.core.titration.taper import taper_plan
 
 TODAY = dt.date(2026, 6, 30)
 MAN = ClientContext(sex="M", weight_kg=80)
@@ -160,6 +161,15 @@ def test_plan_above_a_newer_renal_cap_is_flagged() -> None:
     assert alert.evidence["cap_mg_per_day"] == 40.0
     assert alert.evidence["max_planned_mg_per_day"] == 80.0
     assert fired("PLAN-ABOVE-CAP", [day(0, dose_taken_mg=15.0)], MAN, plan=plan) == []
+
+
+def test_a_taper_from_above_the_cap_is_not_a_plan_above_the_cap() -> None:
+    client = ClientContext(sex="M", prescribing_country=Jurisdiction.FR)  # cap 80 mg/day
+    taper = taper_plan(120, TODAY, taken_mg_per_day=120)
+    assert fired("PLAN-ABOVE-CAP", [day(0, dose_taken_mg=120.0)], client, plan=taper) == []
+    # The dose taken above the cap is still flagged, and its advice is what the taper does.
+    (alert,) = fired("DOSE-TAKEN-ABOVE-CAP", [day(0, dose_taken_mg=120.0)], client, plan=taper)
+    assert "gradually, by 10-15 mg every 2 days" in alert.action
 
 
 # -- missed doses ---------------------------------------------------------------------------------------

@@ -83,7 +83,8 @@ def generate_taper_steps(
     """PlanStep field values for the core's taper from ``from_mg`` mg/day to zero (decision 0184).
 
     A taper only lowers the dose, so no cap is applied to it: it starts from the dose the client
-    takes, and the rules still flag a dose above a cap on the days the taper passes it.
+    takes; a dose taken above a cap is still flagged (DOSE-TAKEN-ABOVE-CAP), the taper's planned
+    days above it are not (PLAN-ABOVE-CAP: they are the way down).
     """
     taper = taper_plan(
         from_mg,
@@ -222,13 +223,14 @@ def plan_view(client: Client, today: dt.date) -> dict[str, Any] | None:
             "intakes": " + ".join(f"{m:g}" for m in step.intakes_mg),
         }
 
-    if plan.protocol == TAPER_PLAN_ID:
+    is_taper = plan.protocol == TAPER_PLAN_ID
+    if is_taper:
         name = core_message(taper_title(plan.max_dose_mg))
     else:
         name = core_text(protocol.name) if protocol else plan.protocol
     return {
         "protocol_name": name,
-        "is_taper": plan.protocol == TAPER_PLAN_ID,
+        "is_taper": is_taper,
         "start_date": plan.start_date,
         "cap_mg": plan.max_dose_mg,
         "today": brief(today_step),

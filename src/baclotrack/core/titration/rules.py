@@ -34,6 +34,7 @@ from baclotrack.core.titration.context import (
 )
 from baclotrack.core.titration.indifference import find_indifference_dose
 from baclotrack.core.titration.plan import Plan
+from baclotrack.core.titration.taper import TAPER_PLAN_ID
 
 __all__ = [
     "CAUTION_RULES",
@@ -298,7 +299,11 @@ def _rule_dose_above_cap(facts: _Facts) -> list[Alert]:
                 source=f"{cap.source}; {SRC_WITHDRAWAL}",
             )
         )
-    planned = [s for s in (facts.plan.steps if facts.plan else []) if s.date >= facts.today]
+    # A taper only lowers the dose, from the dose the client takes (core/titration/taper.py): its
+    # days above a cap are the way down to it, which DOSE-TAKEN-ABOVE-CAP's action asks for, and
+    # regenerating it "with the cap" would be the abrupt drop the taper avoids (decision 0184).
+    tapering = facts.plan is not None and facts.plan.protocol_id == TAPER_PLAN_ID
+    planned = [s for s in (facts.plan.steps if facts.plan and not tapering else []) if s.date >= facts.today]
     planned_over = [s for s in planned if s.mg_per_day > cap.mg_per_day + 1e-9]
     if planned_over:
         first = planned_over[0]
